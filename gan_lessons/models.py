@@ -1,0 +1,92 @@
+"""Generator and discriminator builders (Keras 3 functional models), seeded for reproducibility."""
+
+from __future__ import annotations
+
+import keras
+
+FEATURES_LAYER = "features"
+
+
+def _dense(units, seed, name, activation=None):
+    return keras.layers.Dense(
+        units,
+        activation=activation,
+        kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
+        name=name,
+    )
+
+
+def _check_sizes(name, sizes):
+    sizes = tuple(sizes)
+    if not sizes or any(isinstance(s, bool) or not isinstance(s, int) or s <= 0 for s in sizes):
+        raise ValueError(f"{name} must be a non-empty sequence of positive ints, got {sizes!r}")
+    return sizes
+
+
+def mlp_generator(
+    latent_dim: int = 2,
+    output_dim: int = 2,
+    hidden: tuple[int, ...] = (64, 64),
+    output_activation: str | None = None,
+    seed: int = 0,
+    name: str = "generator",
+) -> keras.Model:
+    """MLP generator: latent (batch, latent_dim) -> samples (batch, output_dim).
+
+    Hidden layers use LeakyReLU(0.2). `output_activation="tanh"` for images in [-1, 1].
+    """
+    _check_sizes("hidden", hidden)
+    _check_sizes("latent_dim/output_dim", (latent_dim, output_dim))
+    latent_vectors = keras.Input((latent_dim,), name="latent_vectors")
+    h = latent_vectors
+    for i, units in enumerate(hidden):
+        h = _dense(units, seed + i, f"hidden_{i}")(h)
+        h = keras.layers.LeakyReLU(0.2, name=f"leaky_{i}")(h)
+    samples = _dense(output_dim, seed + len(hidden), "samples", output_activation)(h)
+    return keras.Model(latent_vectors, samples, name=name)
+
+
+def mlp_discriminator(
+    input_dim: int = 2,
+    hidden: tuple[int, ...] = (64, 64),
+    feature_dim: int | None = 2,
+    dropout: float = 0.0,
+    seed: int = 100,
+    name: str = "discriminator",
+) -> keras.Model:
+    """MLP discriminator: samples (batch, input_dim) -> logits (batch, 1); D(x) = sigmoid(logit).
+
+    With `feature_dim`, the last hidden layer is a linear layer of that width named "features"
+    (2 units: D's feature space can be plotted as is), and the logit is affine in it, so D's
+    decision boundary is a straight line in feature space.
+    """
+    _check_sizes("hidden", hidden)
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+    samples = keras.Input((input_dim,), name="samples")
+    h = samples
+    for i, units in enumerate(hidden):
+        h = _dense(units, seed + i, f"hidden_{i}")(h)
+        h = keras.layers.LeakyReLU(0.2, name=f"leaky_{i}")(h)
+        if dropout:
+            h = keras.layers.Dropout(dropout, seed=seed + 50 + i, name=f"dropout_{i}")(h)
+    if feature_dim:
+        h = _dense(feature_dim, seed + len(hidden), FEATURES_LAYER)(h)
+    logits = _dense(1, seed + len(hidden) + 1, "logits")(h)
+    return keras.Model(samples, logits, name=name)
+
+
+def feature_extractor(discriminator: keras.Model) -> keras.Model:
+    """A model sharing D's weights that returns its "features" layer: (batch, feature_dim)."""
+    try:
+        features = discriminator.get_layer(FEATURES_LAYER).output
+    except ValueError:
+        raise ValueError(
+            f"{discriminator.name} has no layer named {FEATURES_LAYER!r}; build it with "
+            "mlp_discriminator(feature_dim=2) to plot its feature space"
+        ) from None
+    return keras.Model(discriminator.inputs, features, name=f"{discriminator.name}_features")
+
+
+def has_features(discriminator: keras.Model) -> bool:
+    return any(layer.name == FEATURES_LAYER for layer in discriminator.layers)
