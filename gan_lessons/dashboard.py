@@ -1,0 +1,171 @@
+"""Live training dashboards: one matplotlib figure redrawn in place, with ipywidgets controls.
+
+The figure is shown as a PNG through an IPython display handle and replaced in place on every
+refresh: it works in JupyterLab, Colab and classic Notebook, and under papermill the executed
+notebook keeps the final frame. Controls use only widgets and traits that ipywidgets 7.7 (Colab)
+and 8.x share. Training runs in compiled chunks between refreshes, so the kernel stays responsive.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable
+
+import ipywidgets as widgets
+from IPython.display import Image, display
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from gan_lessons import losses
+from gan_lessons.training import Trainer, TrainingDiverged
+
+
+class LiveFigure:
+    """A matplotlib Figure shown once and then updated in place (no new figure per refresh)."""
+
+    def __init__(self, figure: Figure, dpi: int = 72):
+        self.figure = figure
+        self.dpi = dpi
+        FigureCanvasAgg(figure)
+        self._handle = None
+
+    def png(self) -> bytes:
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=self.dpi)
+        return buffer.getvalue()
+
+    def show(self):
+        """Display the figure in the current cell's output; later refreshes replace it."""
+        self._handle = display(Image(self.png()), display_id=True)
+
+    def refresh(self):
+        if self._handle is None:
+            self.show()
+        else:
+            self._handle.update(Image(self.png()))
+
+
+class Dashboard:
+    """Train a GAN live. `make_trainer()` builds a fresh Trainer (at start and on reset);
+    `draw(figure, trainer)` redraws the whole figure from the trainer's current state.
+
+    dashboard.run(steps): train now, refreshing at most every `refresh_seconds` (headless-safe).
+    dashboard.show(): controls (train N steps, play/pause, reset, learning rates, generator loss)
+    above the live figure.
+    """
+
+    def __init__(self, make_trainer: Callable[[], Trainer], draw: Callable[[Figure, Trainer], None],
+                 figsize=(12, 3.4), refresh_seconds: float = 3.0, chunk_steps: int | None = None,
+                 evaluate_every: int | None = None, dpi: int = 72):
+        if refresh_seconds < 0:
+            raise ValueError(f"refresh_seconds must be >= 0, got {refresh_seconds}")
+        self.make_trainer = make_trainer
+        self.draw = draw
+        self.refresh_seconds = refresh_seconds
+        self.evaluate_every = evaluate_every
+        self.trainer = make_trainer()
+        self.chunk_steps = chunk_steps or self.trainer.config.chunk_size
+        self.live = LiveFigure(Figure(figsize=figsize, layout="constrained"), dpi=dpi)
+        self._last_refresh = 0.0
+        self._controls = None
+        self.redraw_count = 0
+
+    # ---- training -----------------------------------------------------------------------
+    def redraw(self):
+        self.draw(self.live.figure, self.trainer)
+        self.live.refresh()
+        self.redraw_count += 1
+        self._last_refresh = time.perf_counter()
+
+    def _maybe_redraw(self, force=False):
+        if force or time.perf_counter() - self._last_refresh >= self.refresh_seconds:
+            self.redraw()
+
+    def _train_chunk(self, steps: int):
+        kwargs = {"evaluate_every": self.evaluate_every} if self.evaluate_every else {}
+        self.trainer.train(steps, progress=False, **kwargs)
+
+    def run(self, steps: int, progress: bool | None = None):
+        """Train `steps` steps now, redrawing the figure in place as it goes and at the end."""
+        if self.live._handle is None:
+            self.live.show()
+        self._last_refresh = time.perf_counter()
+        kwargs = {"evaluate_every": self.evaluate_every} if self.evaluate_every else {}
+        self.trainer.train(steps, progress=progress, callback=lambda _: self._maybe_redraw(), **kwargs)
+        self.redraw()
+        return self.trainer.history
+
+    # ---- widgets ------------------------------------------------------------------------
+    def controls(self) -> widgets.Widget:
+        c = self.trainer.config
+        steps = widgets.BoundedIntText(value=1000, min=1, max=1_000_000, step=100,
+                                       description="steps", layout=widgets.Layout(width="170px"))
+        train = widgets.Button(description="Train N steps", icon="forward")
+        play = widgets.Play(value=0, min=0, max=10**9, step=1, interval=250, description="play")
+        reset = widgets.Button(description="Reset", icon="undo")
+        d_lr = widgets.FloatLogSlider(value=c.d_learning_rate, base=10, min=-5, max=-1, step=0.25,
+                                      description="D lr", readout_format=".1e")
+        g_lr = widgets.FloatLogSlider(value=c.g_learning_rate, base=10, min=-5, max=-1, step=0.25,
+                                      description="G lr", readout_format=".1e")
+        loss = widgets.Dropdown(options=sorted(losses.GENERATOR_LOSSES), value=c.generator_loss,
+                                description="G loss")
+        status = widgets.HTML()
+        self._status = status
+        busy = {"until": 0.0}
+
+        def report(message=None):
+            t = self.trainer
+            h = t.history
+            text = f"step {int(t.step.numpy())}"
+            if len(h):
+                text += f" · D loss {h['d_loss'][-1]:.3f} · G loss {h['g_loss'][-1]:.3f}"
+            status.value = message or text
+
+        def guarded(action):
+            try:
+                action()
+            except TrainingDiverged as error:
+                play.value = play.value  # no-op; leave play state to the user
+                report(f"<b style='color:#b00'>{error}</b>")
+                return
+            report()
+
+        def on_train(_):
+            guarded(lambda: (self._train_chunk(steps.value), self.redraw()))
+
+        def on_tick(change):
+            # Each tick of the Play widget trains one chunk. Ticks that queued up while the
+            # kernel was busy are dropped, so pausing takes effect at once.
+            if time.perf_counter() < busy["until"]:
+                return
+            guarded(lambda: (self._train_chunk(self.chunk_steps), self._maybe_redraw()))
+            busy["until"] = time.perf_counter() + 0.5 * play.interval / 1000
+
+        def on_reset(_):
+            self.trainer = self.make_trainer()
+            self.trainer.set_learning_rates(d=d_lr.value, g=g_lr.value)
+            self.trainer.set_generator_loss(loss.value)
+            guarded(self.redraw)
+
+        train.on_click(on_train)
+        play.observe(on_tick, names="value")
+        reset.on_click(on_reset)
+        d_lr.observe(lambda ch: self.trainer.set_learning_rates(d=ch["new"]), names="value")
+        g_lr.observe(lambda ch: self.trainer.set_learning_rates(g=ch["new"]), names="value")
+        loss.observe(lambda ch: self.trainer.set_generator_loss(ch["new"]), names="value")
+        report()
+        self._controls = widgets.VBox([
+            widgets.HBox([steps, train, widgets.Label("play/pause:"), play, reset]),
+            widgets.HBox([d_lr, g_lr, loss]),
+            status,
+        ])
+        self._buttons = {"train": train, "reset": reset, "play": play, "steps": steps,
+                         "d_lr": d_lr, "g_lr": g_lr, "loss": loss}
+        return self._controls
+
+    def show(self):
+        """Display the controls and, below them, the live figure."""
+        display(self.controls())
+        self.live.show()
+        self.redraw()
