@@ -47,6 +47,8 @@ def _to_array(value):
 
 def _summary(value) -> str:
     value = np.asarray(value)
+    if value.size == 1:
+        return f"{float(value.ravel()[0]):.6g}"
     if value.size <= 6:
         return np.array2string(value, precision=6, separator=", ")
     return f"array of shape {value.shape}, first values {np.array2string(value.ravel()[:4], precision=4)}"

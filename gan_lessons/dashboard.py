@@ -56,7 +56,7 @@ class Dashboard:
     """
 
     def __init__(self, make_trainer: Callable[[], Trainer], draw: Callable[[Figure, Trainer], None],
-                 figsize=(12, 3.4), refresh_seconds: float = 3.0, chunk_steps: int | None = None,
+                 figsize=(16, 3.6), refresh_seconds: float = 3.0, chunk_steps: int | None = None,
                  evaluate_every: int | None = None, dpi: int = 72):
         if refresh_seconds < 0:
             raise ValueError(f"refresh_seconds must be >= 0, got {refresh_seconds}")
@@ -66,7 +66,8 @@ class Dashboard:
         self.evaluate_every = evaluate_every
         self.trainer = make_trainer()
         self.chunk_steps = chunk_steps or self.trainer.config.chunk_size
-        self.live = LiveFigure(Figure(figsize=figsize, layout="constrained"), dpi=dpi)
+        # No constrained layout: it would double the cost of every refresh. `draw` places the axes.
+        self.live = LiveFigure(Figure(figsize=figsize), dpi=dpi)
         self._last_refresh = 0.0
         self._controls = None
         self.redraw_count = 0
