@@ -85,7 +85,7 @@ def feature_extractor(discriminator: keras.Model) -> keras.Model:
             f"{discriminator.name} has no layer named {FEATURES_LAYER!r}; build it with "
             "mlp_discriminator(feature_dim=2) to plot its feature space"
         ) from None
-    return keras.Model(discriminator.inputs, features, name=f"{discriminator.name}_features")
+    return keras.Model(discriminator.input, features, name=f"{discriminator.name}_features")
 
 
 def has_features(discriminator: keras.Model) -> bool:

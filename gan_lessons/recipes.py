@@ -22,5 +22,5 @@ def curve_trainer(seed: int = 0, hidden=(128, 128), batch_size: int = 256,
     settings = training.TrainConfig(
         seed=seed, batch_size=batch_size, d_learning_rate=learning_rate,
         g_learning_rate=learning_rate, generator_loss=generator_loss, d_steps=d_steps,
-        track_features=True, **config)
+        **{"track_features": True, **config})
     return training.Trainer(generator, discriminator, sample_real, settings, evaluate=evaluate)

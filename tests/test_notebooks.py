@@ -1,5 +1,6 @@
 """Every lesson runs end to end under its smoke profile, and no notebook carries stray outputs."""
 
+import ast
 import json
 import pathlib
 import time
@@ -32,6 +33,18 @@ def test_notebook_structure(path):
     unexecuted_counts = [i for i, c in enumerate(notebook.cells)
                          if c.cell_type == "code" and c.get("execution_count") and not _is_checked(c)]
     assert not unexecuted_counts, f"{path.name}: cells {unexecuted_counts} carry execution counts"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_parameter_is_readable_by_papermill(path):
+    notebook = nbformat.read(path, as_version=4)
+    cell = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
+    assigned = [line.split("=")[0].strip() for line in cell.source.splitlines()
+                if line.strip() and not line.startswith((" ", "#"))]
+    parsed = papermill.inspect_notebook(str(path))
+    assert list(parsed) == assigned, "papermill could not parse some parameter lines (an '=' in a comment?)"
+    for parameter in parsed.values():
+        ast.literal_eval(parameter["default"])  # defaults are literals: the runner can type-check them
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -1,0 +1,106 @@
+"""Toy throughput: the compiled Trainer vs a plain eager loop (the original tutorial's loop in TF2),
+and the live dashboard's overhead. Prints figures; run on a quiet machine:
+
+    python benchmarks/toy_throughput.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from gan_lessons import dashboard, losses, models, plots, recipes, toy  # noqa: E402
+
+
+def eager_loop_steps_per_second(steps: int, hidden, batch_size: int, seed: int = 0) -> float:
+    """The tutorial's loop ported to TF2 as people write it: numpy batches, eager tapes, one step per
+    Python iteration, fresh noise per update."""
+    curve = toy.QuadraticCurve()
+    scaler = curve.scaler()
+    generator = models.mlp_generator(hidden=hidden, seed=seed)
+    discriminator = models.mlp_discriminator(hidden=hidden, seed=seed + 1000)
+    d_optimizer = keras.optimizers.Adam(5e-4, beta_1=0.5)
+    g_optimizer = keras.optimizers.Adam(5e-4, beta_1=0.5)
+    rng = np.random.default_rng(seed)
+
+    def step():
+        x = rng.uniform(curve.low, curve.high, batch_size)
+        real = scaler.transform(np.stack([x, curve.curve(x)], axis=1))
+        noise = rng.normal(size=(batch_size, 2)).astype(np.float32)
+        with tf.GradientTape() as tape:
+            loss = losses.discriminator_loss(discriminator(real), discriminator(generator(noise)))
+        grads = tape.gradient(loss, discriminator.trainable_variables)
+        d_optimizer.apply_gradients(zip(grads, discriminator.trainable_variables))
+        noise = rng.normal(size=(batch_size, 2)).astype(np.float32)
+        with tf.GradientTape() as tape:
+            loss = losses.non_saturating_generator_loss(discriminator(generator(noise)))
+        grads = tape.gradient(loss, generator.trainable_variables)
+        g_optimizer.apply_gradients(zip(grads, generator.trainable_variables))
+
+    for _ in range(20):  # warm-up
+        step()
+    start = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return steps / (time.perf_counter() - start)
+
+
+def trainer_steps_per_second(steps: int, hidden, batch_size: int, **config) -> float:
+    trainer = recipes.curve_trainer(hidden=hidden, batch_size=batch_size, **config)
+    trainer.train(trainer.config.chunk_size, progress=False)  # trace and warm up
+    start = time.perf_counter()
+    trainer.train(steps, progress=False)
+    return steps / (time.perf_counter() - start)
+
+
+def dashboard_steps_per_second(steps: int, hidden, batch_size: int) -> tuple[float, int]:
+    curve = toy.QuadraticCurve()
+    live = dashboard.Dashboard(lambda: recipes.curve_trainer(hidden=hidden, batch_size=batch_size),
+                               plots.curve_dashboard_draw(curve, curve.scaler()))
+    live.live.refresh = lambda: live.live.png()  # render the PNG as in a notebook, display nothing
+    live.trainer.train(live.trainer.config.chunk_size, progress=False)
+    live.redraw()
+    start = time.perf_counter()
+    live.run(steps, progress=False)
+    return steps / (time.perf_counter() - start), live.redraw_count - 1
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=20000, help="compiled-trainer steps per measurement")
+    parser.add_argument("--eager-steps", type=int, default=1000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    hidden, batch = (128, 128), 256  # lesson 01's defaults
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, TensorFlow {tf.__version__}, "
+          f"lesson 01 networks (hidden {hidden}), batch {batch}")
+    eager, compiled, plain, live = [], [], [], []
+    for _ in range(args.repeats):  # interleaved, so drifts in machine load hit every variant alike
+        eager.append(eager_loop_steps_per_second(args.eager_steps, hidden, batch))
+        compiled.append(trainer_steps_per_second(args.steps, hidden, batch))
+        plain.append(trainer_steps_per_second(args.steps, hidden, batch, track_features=False))
+        rate, redraws = dashboard_steps_per_second(args.steps, hidden, batch)
+        live.append(rate)
+    med = {k: float(np.median(v)) for k, v in
+           {"eager": eager, "trainer": compiled, "plain": plain, "live": live}.items()}
+    print(f"eager Python loop (tutorial style):      {med['eager']:8.0f} steps/s")
+    print(f"Trainer, compiled chunks, features on:   {med['trainer']:8.0f} steps/s "
+          f"({med['trainer'] / med['eager']:.1f}x eager)")
+    print(f"Trainer, compiled chunks, features off:  {med['plain']:8.0f} steps/s "
+          f"({med['plain'] / med['eager']:.1f}x eager)   target >= 50x")
+    print(f"Trainer inside the dashboard (refresh every {dashboard.Dashboard.__init__.__defaults__[1]:g} s, "
+          f"{redraws} redraws): {med['live']:8.0f} steps/s ({med['live'] / med['trainer']:.2f} of without)"
+          "   target >= 0.9")
+    print(f"medians of {args.repeats} interleaved repeats")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,7 @@
+"""`python -m gan_lessons`: the lecture runner (see gan_lessons.runner)."""
+
+import sys
+
+from gan_lessons.runner import main
+
+sys.exit(main())

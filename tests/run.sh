@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole suite, as the README's test command: lint, widget code under ipywidgets 7.7.1 (what
+# Colab ships), unit tests, every lesson under its smoke profile, and nbval on the checked cells.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export TF_CPP_MIN_LOG_LEVEL=2 MPLBACKEND=Agg PYTHONHASHSEED=0
+PYTHON=${PYTHON:-python3}
+
+echo "== ruff (code and notebooks)"
+"$PYTHON" -m ruff check .
+
+echo "== widget code under ipywidgets 7.7.1 (Colab); the main run below uses 8.x"
+venv=build/ipywidgets7
+if [ ! -x "$venv/bin/python" ]; then
+  "$PYTHON" -m venv --system-site-packages "$venv"
+  "$venv/bin/python" -m pip install -q "ipywidgets==7.7.1"
+fi
+"$venv/bin/python" -m pytest -q -p no:cacheprovider tests/test_dashboard.py
+
+echo "== nbval: notebooks with checked cells, prepared under the smoke profile"
+rm -rf build/nbval && mkdir -p build/nbval
+for notebook in notebooks/[0-9][0-9]_*.ipynb; do
+  if grep -q "NBVAL_CHECK_OUTPUT" "$notebook"; then
+    "$PYTHON" -m papermill --prepare-only "$notebook" "build/nbval/$(basename "$notebook")" -p profile smoke
+  fi
+done
+
+echo "== unit tests, every notebook under its smoke profile, nbval"
+"$PYTHON" -m pytest tests build/nbval --nbval-lax -p no:cacheprovider --durations=15 "$@"
