@@ -70,6 +70,7 @@ class Dashboard:
         self.live = LiveFigure(Figure(figsize=figsize), dpi=dpi)
         self._last_refresh = 0.0
         self._controls = None
+        self._report = None  # the controls' status-line updater, once they exist
         self.redraw_count = 0
 
     # ---- training -----------------------------------------------------------------------
@@ -95,6 +96,8 @@ class Dashboard:
         kwargs = {"evaluate_every": self.evaluate_every} if self.evaluate_every else {}
         self.trainer.train(steps, progress=progress, callback=lambda _: self._maybe_redraw(), **kwargs)
         self.redraw()
+        if self._report is not None:
+            self._report()
         return self.trainer.history
 
     # ---- widgets ------------------------------------------------------------------------
@@ -156,6 +159,7 @@ class Dashboard:
         g_lr.observe(lambda ch: self.trainer.set_learning_rates(g=ch["new"]), names="value")
         loss.observe(lambda ch: self.trainer.set_generator_loss(ch["new"]), names="value")
         report()
+        self._report = report
         self._controls = widgets.VBox([
             widgets.HBox([steps, train, widgets.Label("play/pause:"), play, reset]),
             widgets.HBox([d_lr, g_lr, loss]),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import numbers
 import os
 import pathlib
 import resource
@@ -42,7 +43,7 @@ def record(**metrics):
         return
     target = pathlib.Path(path)
     existing = json.loads(target.read_text()) if target.exists() else {}
-    existing.update({k: (round(float(v), 6) if isinstance(v, (int, float)) else str(v))
+    existing.update({k: (round(float(v), 6) if isinstance(v, numbers.Real) else str(v))
                      for k, v in metrics.items()})
     target.write_text(json.dumps(existing, indent=1))
 
@@ -80,11 +81,17 @@ def parse_value(lesson: Lesson, name: str, text: str):
     default = lesson.parameters[name][0]
     try:
         value = ast.literal_eval(text)
+        bare_word = False
     except (ValueError, SyntaxError):
-        value = text  # a bare word is a string
+        value, bare_word = text, True  # a bare word is a string
     if name == "profile" and value not in PROFILES:
         raise RunnerError(f"profile must be one of {PROFILES}, got {value!r}")
-    if default is None or value is None:
+    if default is None:  # e.g. steps = None ("the profile's"): any literal, such as 3000 or None
+        if bare_word:
+            raise RunnerError(f"{name} takes a Python literal (a number, None, a quoted string), "
+                              f"got {text!r}")
+        return value
+    if value is None:
         return value
     if isinstance(default, bool) or isinstance(value, bool):
         if not isinstance(value, bool) or not isinstance(default, bool):
@@ -123,6 +130,8 @@ def _execute(source: str, target: str, parameters: dict, record_path: str, progr
                                    cwd=str(pathlib.Path(source).parent), kernel_name="python3")
     except papermill.PapermillExecutionError as failure:
         error = f"cell {failure.exec_count}: {failure.ename}: {failure.evalue}"
+    except Exception as failure:  # a dead kernel, a timeout: report it rather than crash the child
+        error = f"{type(failure).__name__}: {failure}"
     kernel_peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {"error": error, "peak_memory_mb": kernel_peak_kb / 1024}
 
@@ -179,19 +188,24 @@ def _list(found: dict[str, Lesson]):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="gan-lessons", description="Run the GAN course's lessons.")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("list", help="the lessons, their profiles and parameters")
-    run = commands.add_parser("run", help="execute lessons headless (papermill)")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--notebooks", default=NOTEBOOKS, type=pathlib.Path,
+                        help="folder of NN_title.ipynb lessons (default: the course's notebooks/)")
+    commands.add_parser("list", parents=[common], help="the lessons, their profiles and parameters")
+    run = commands.add_parser("run", parents=[common], help="execute lessons headless (papermill)")
     run.add_argument("lessons", nargs="*", help="lesson numbers such as 01 03 (default: all)")
     run.add_argument("--profile", default="lecture", choices=PROFILES)
     run.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE")
     run.add_argument("--out", default="lectures", type=pathlib.Path)
     run.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
-    found = lessons()
+    found = lessons(args.notebooks)
     if args.command == "list":
         _list(found)
         return 0
     try:
+        if not found:
+            raise RunnerError(f"no lessons (NN_title.ipynb) in {args.notebooks}")
         chosen = [found[key.zfill(2)] if key.zfill(2) in found else None for key in args.lessons] or list(
             found.values())
         if None in chosen:
@@ -204,14 +218,14 @@ def main(argv=None) -> int:
                 if not sep:
                     raise RunnerError(f"parameters are NAME=VALUE, got {item!r}")
                 overrides[name.strip()] = parse_value(lesson, name.strip(), text.strip())
-            plan.append((lesson, overrides))
+            plan.append((lesson, overrides.pop("profile", args.profile), overrides))
     except RunnerError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     outcomes = []
-    for lesson, overrides in plan:
-        print(f"== lesson {lesson.key} ({lesson.title}), profile {args.profile}", flush=True)
-        outcome = run_lesson(lesson, args.profile, overrides, args.out, progress=not args.no_progress)
+    for lesson, profile, overrides in plan:
+        print(f"== lesson {lesson.key} ({lesson.title}), profile {profile}", flush=True)
+        outcome = run_lesson(lesson, profile, overrides, args.out, progress=not args.no_progress)
         detail = f": {outcome.error}" if outcome.error else ""
         print(f"   {outcome.status} in {outcome.wall_seconds:.0f} s, peak memory "
               f"{outcome.peak_memory_mb:.0f} MB{detail}", flush=True)

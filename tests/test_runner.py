@@ -1,0 +1,156 @@
+"""The lecture runner: `list`, refusals before anything runs, failing cells reported, and a smoke run
+of lesson 01 with its executed notebook, HTML copy and summary."""
+
+import json
+import math
+import pathlib
+import subprocess
+import sys
+
+import nbformat
+import numpy as np
+import pytest
+
+from gan_lessons import runner
+
+NOTEBOOKS = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def _main(argv) -> int:
+    """runner.main's exit status, also when argparse exits."""
+    try:
+        return runner.main([str(a) for a in argv])
+    except SystemExit as exit_:
+        return exit_.code
+
+
+def _write_lesson(directory: pathlib.Path, name: str, *sources: str) -> pathlib.Path:
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    parameters = nbformat.v4.new_code_cell('profile = "lecture"  # smoke | lecture | full\nsize = 3')
+    parameters.metadata["tags"] = ["parameters"]
+    notebook.cells = [parameters] + [nbformat.v4.new_code_cell(source) for source in sources]
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_list_prints_every_lesson_with_its_parameters_and_defaults(capsys):
+    assert runner.main(["list"]) == 0
+    out = capsys.readouterr().out
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        assert f"{path.name[:2]}  {path.stem[3:].replace('_', ' ')}" in out, f"{path.name} not listed"
+    for lesson in runner.lessons().values():
+        for name, (default, _) in lesson.parameters.items():
+            assert f"{name} = {default!r}" in out, f"lesson {lesson.key}: {name} missing from the list"
+    for line in ("profile = 'lecture'", "seed = 0", "hidden = [128, 128]", "learning_rate = 0.0005",
+                 "steps = None", "profiles: smoke, lecture, full"):
+        assert line in out  # lesson 01's parameters as a reader sees them
+
+
+def test_list_reads_another_notebooks_folder(tmp_path, capsys):
+    _write_lesson(tmp_path, "07_tiny_demo.ipynb", "x = size")
+    assert runner.main(["list", "--notebooks", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "07  tiny demo" in out and "size = 3" in out and "01  toy gan" not in out
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["01", "-p", "nope=1"], "lesson 01 has no parameter 'nope'"),
+    (["01", "-p", "seed=zero"], "seed takes int values"),
+    (["01", "-p", "hidden=3"], "hidden takes list values"),
+    (["01", "-p", "learning_rate=fast"], "learning_rate takes float values"),
+    (["01", "-p", "seed=True"], "seed takes int values"),
+    (["01", "-p", "seed"], "parameters are NAME=VALUE"),
+    (["01", "-p", "profile=huge"], "profile must be one of"),
+    (["01", "--profile", "huge"], "invalid choice: 'huge'"),
+    (["99"], "unknown lesson"),
+])
+def test_bad_requests_exit_2_before_running_anything(arguments, message, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(runner, "run_lesson", lambda *a, **k: pytest.fail("a lesson ran"))
+    out = tmp_path / "out"
+    assert _main(["run", *arguments, "--out", out]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists(), "nothing may be written for a refused request"
+
+
+def test_command_line_refuses_with_status_2(tmp_path):
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "gan_lessons", "run", "01", "-p", "hidden=3", "--out", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "error: hidden takes list values like [128, 128], got '3'" in done.stderr
+    assert not out.exists()
+
+
+def test_an_empty_notebooks_folder_is_refused(tmp_path, capsys):
+    assert _main(["run", "--notebooks", tmp_path, "--out", tmp_path / "out"]) == 2
+    assert "no lessons" in capsys.readouterr().err
+
+
+def test_record_keeps_numpy_numbers_as_numbers(tmp_path, monkeypatch):
+    monkeypatch.delenv(runner.RECORD_ENV, raising=False)
+    runner.record(ignored=1.0)  # outside the runner: does nothing
+    target = tmp_path / "metrics.json"
+    monkeypatch.setenv(runner.RECORD_ENV, str(target))
+    runner.record(a=np.float32(1.5), b=np.int64(3), c=0.1234567891, d="mode collapse")
+    runner.record(e=2)
+    expected = {"a": 1.5, "b": 3.0, "c": 0.123457, "d": "mode collapse", "e": 2.0}
+    assert json.loads(target.read_text()) == expected
+
+
+def test_failing_cells_are_reported_with_lesson_cell_and_error(tmp_path, capsys):
+    lessons_dir, out = tmp_path / "lessons", tmp_path / "out"
+    _write_lesson(lessons_dir, "01_raises.ipynb", "x = size * 2",
+                  "raise ValueError(f'deliberate failure at {x}')", "print('never reached')")
+    # -p profile=... is the same as --profile: it names the outputs and the summary's profile
+    status = _main(["run", "--notebooks", lessons_dir, "-p", "profile=smoke", "--out", out, "--no-progress"])
+    printed = capsys.readouterr().out
+    assert status == 1
+
+    executed = nbformat.read(out / "01_raises.smoke.ipynb", as_version=4)
+    failing = next(c for c in executed.cells if any(o.output_type == "error" for o in c.get("outputs", [])))
+    expected = f"cell {failing.execution_count}: ValueError: deliberate failure at 6"
+    [row] = json.loads((out / "summary.json").read_text())
+    assert (row["lesson"], row["profile"], row["status"], row["error"]) == ("01", "smoke", "failed", expected)
+    assert "== lesson 01 (raises), profile smoke" in printed and expected in printed
+    assert f"| 01 | smoke | failed ({expected})" in (out / "summary.md").read_text()
+    assert "never reached" not in json.dumps(executed.cells[-1].get("outputs", []))
+
+
+def test_other_execution_failures_are_reported_too(tmp_path, monkeypatch):
+    import papermill
+
+    def dies(*args, **kwargs):
+        raise RuntimeError("Kernel died")  # what nbclient's DeadKernelError says, without a real kernel
+
+    monkeypatch.setattr(papermill, "execute_notebook", dies)
+    monkeypatch.setenv(runner.RECORD_ENV, "")  # _execute sets it; monkeypatch restores it
+    result = runner._execute("in.ipynb", str(tmp_path / "out.ipynb"), {}, str(tmp_path / "m.json"), False)
+    assert result["error"] == "RuntimeError: Kernel died"
+
+
+def test_smoke_run_of_lesson_01_writes_notebook_html_and_summary(tmp_path, capsys):
+    out = tmp_path / "lectures"
+    assert runner.main(["run", "01", "--profile", "smoke", "--out", str(out), "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    notebook, html = out / "01_toy_gan.smoke.ipynb", out / "01_toy_gan.smoke.html"
+    assert notebook.exists() and html.exists() and (out / "summary.md").exists()
+    executed = nbformat.read(notebook, as_version=4)
+    assert not [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    injected = next(c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert 'profile = "smoke"' in injected.source
+    assert "<html" in html.read_text()[:2000].lower()
+
+    [row] = json.loads((out / "summary.json").read_text())
+    assert (row["lesson"], row["profile"], row["status"], row["error"]) == ("01", "smoke", "ok", "")
+    assert row["wall_seconds"] > 0 and row["peak_memory_mb"] > 0
+    assert row["notebook"] == str(notebook) and row["html"] == str(html)
+    metrics = row["metrics"]
+    assert set(metrics) >= {"w1_over_floor_worst", "median_residual", "toward_fraction"}
+    assert all(isinstance(v, float) and math.isfinite(v) for v in metrics.values()), metrics
+    assert metrics["w1_over_floor_worst"] > 0 and 0 <= metrics["toward_fraction"] <= 1
+
+    table = (out / "summary.md").read_text()
+    assert "| 01 | smoke | ok |" in table and "w1_over_floor_worst = " in table
+    assert "ok in" in printed and "summary.md" in printed
