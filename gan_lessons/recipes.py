@@ -19,8 +19,8 @@ def curve_trainer(seed: int = 0, hidden=(128, 128), batch_size: int = 256,
     discriminator = models.mlp_discriminator(hidden=hidden, feature_dim=2, seed=seed + 1000)
     evaluate = metrics.toy_evaluator(sample_real, n=eval_samples, residual=curve.residual,
                                      to_data_units=scaler.inverse_transform)
-    settings = training.TrainConfig(
-        seed=seed, batch_size=batch_size, d_learning_rate=learning_rate,
-        g_learning_rate=learning_rate, generator_loss=generator_loss, d_steps=d_steps,
-        **{"track_features": True, **config})
+    config = {"d_learning_rate": learning_rate, "g_learning_rate": learning_rate,
+              "track_features": True, **config}  # config may set either learning rate alone
+    settings = training.TrainConfig(seed=seed, batch_size=batch_size, generator_loss=generator_loss,
+                                    d_steps=d_steps, **config)
     return training.Trainer(generator, discriminator, sample_real, settings, evaluate=evaluate)

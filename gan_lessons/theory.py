@@ -1,0 +1,244 @@
+"""The GAN objective on 1-D densities, by quadrature: V(D, G), the optimal discriminator D*,
+C(G) = V(D*, G), KL and Jensen-Shannon divergences, and the three generator costs.
+
+Everything works in log space: a discriminator is given by its logit l(x) (D = sigmoid(l)), so
+log D = -softplus(-l) and log(1 - D) = -softplus(l), and D*'s logit is log p_data - log p_g.
+Densities far apart (whose pdfs underflow to 0 on part of the grid) still give finite values,
+where the naive p_data / (p_data + p_g) gives 0 / 0 and log 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+LOG_2 = float(np.log(2.0))
+LOG_4 = float(np.log(4.0))  # C(G) at its minimum is -log 4 = -1.386294
+GENERATOR_COSTS = ("minimax", "non_saturating", "maximum_likelihood")
+
+
+def softplus(values) -> np.ndarray:
+    """log(1 + exp(v)) without overflow, float64."""
+    return np.logaddexp(0.0, np.asarray(values, np.float64))
+
+
+def sigmoid(logits) -> np.ndarray:
+    """1 / (1 + exp(-l)) without overflow, float64 in [0, 1]."""
+    return special.expit(np.asarray(logits, np.float64))
+
+
+def logit(probabilities) -> np.ndarray:
+    """log(p / (1 - p)) for p in [0, 1]: the logit of a discriminator given as probabilities."""
+    p = np.asarray(probabilities, np.float64)
+    if np.any((p < 0) | (p > 1)):
+        raise ValueError("probabilities must lie in [0, 1]")
+    with np.errstate(divide="ignore"):
+        return np.log(p) - np.log1p(-p)
+
+
+# ---- densities ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Mixture:
+    """A 1-D mixture of Gaussians: weights (k,) > 0 (normalised to sum 1), means (k,), stds (k,) > 0.
+
+    A single Gaussian is a mixture of one component: see `gaussian` and `mixture`.
+    """
+
+    weights: tuple[float, ...]
+    means: tuple[float, ...]
+    stds: tuple[float, ...]
+
+    def __post_init__(self):
+        weights, means, stds = (np.atleast_1d(np.asarray(v, np.float64)) for v in
+                                (self.weights, self.means, self.stds))
+        if not (weights.ndim == means.ndim == stds.ndim == 1
+                and len(weights) == len(means) == len(stds) > 0):
+            raise ValueError("weights, means and stds must be 1-D sequences of one length >= 1")
+        if not (np.all(np.isfinite(means)) and np.all(np.isfinite(stds)) and np.all(stds > 0)):
+            raise ValueError(f"means must be finite and stds positive, got {means}, {stds}")
+        if not (np.all(np.isfinite(weights)) and np.all(weights > 0)):
+            raise ValueError(f"weights must be positive, got {weights}")
+        object.__setattr__(self, "weights", tuple((weights / weights.sum()).tolist()))
+        object.__setattr__(self, "means", tuple(means.tolist()))
+        object.__setattr__(self, "stds", tuple(stds.tolist()))
+
+    def log_pdf(self, x) -> np.ndarray:
+        """log p(x), float64 of x's shape; finite for every finite x (no underflow to -inf)."""
+        x = np.asarray(x, np.float64)[..., None]
+        means, stds = np.asarray(self.means), np.asarray(self.stds)
+        log_components = (np.log(self.weights) - np.log(stds) - 0.5 * np.log(2 * np.pi)
+                          - 0.5 * ((x - means) / stds) ** 2)
+        return special.logsumexp(log_components, axis=-1)
+
+    def pdf(self, x) -> np.ndarray:
+        """p(x), float64 of x's shape (underflows to 0 far in the tails: use log_pdf there)."""
+        return np.exp(self.log_pdf(x))
+
+    @property
+    def mean(self) -> float:
+        return float(np.dot(self.weights, self.means))
+
+    def bounds(self, tails: float = 12.0) -> tuple[float, float]:
+        """An interval holding all but a negligible part of the mass: `tails` stds past each mode."""
+        means, stds = np.asarray(self.means), np.asarray(self.stds)
+        return float(np.min(means - tails * stds)), float(np.max(means + tails * stds))
+
+    def sample(self, n: int, seed: int) -> np.ndarray:
+        """n samples, float64 (n,); the same seed gives the same samples."""
+        rng = np.random.default_rng(seed)
+        component = rng.choice(len(self.weights), size=n, p=self.weights)
+        return rng.normal(np.asarray(self.means)[component], np.asarray(self.stds)[component])
+
+    def __str__(self):
+        terms = [f"N({m:g}, {s:g}²)" for m, s in zip(self.means, self.stds)]
+        if len(terms) == 1:
+            return terms[0]
+        return " + ".join(f"{w:.2g}·{t}" for w, t in zip(self.weights, terms))
+
+
+def gaussian(mean: float = 0.0, std: float = 1.0) -> Mixture:
+    """The normal density N(mean, std²)."""
+    return Mixture((1.0,), (mean,), (std,))
+
+
+def mixture(*components: tuple[float, float, float]) -> Mixture:
+    """A mixture from (weight, mean, std) triples, e.g. mixture((0.5, -2, 0.5), (0.5, 2, 0.5))."""
+    if not components or any(len(c) != 3 for c in components):
+        raise ValueError("give one or more (weight, mean, std) triples")
+    weights, means, stds = zip(*components)
+    return Mixture(weights, means, stds)
+
+
+# ---- quadrature ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Grid:
+    """A uniform grid x (n,) for the trapezoid rule, which converges faster than any power of the
+    spacing for smooth integrands that vanish at both ends (all of ours)."""
+
+    x: np.ndarray
+
+    @property
+    def dx(self) -> float:
+        return float(self.x[1] - self.x[0])
+
+    def integrate(self, values) -> float:
+        """∫ values dx over the grid (trapezoid rule); values (n,)."""
+        values = np.asarray(values, np.float64)
+        if values.shape != self.x.shape:
+            raise ValueError(f"values must have the grid's shape {self.x.shape}, got {values.shape}")
+        return float(self.dx * (values.sum() - 0.5 * (values[0] + values[-1])))
+
+
+def grid_for(*densities: Mixture, tails: float = 12.0, points_per_std: int = 40,
+             min_points: int = 2001) -> Grid:
+    """A grid covering every density to `tails` stds, spaced 1/points_per_std of the smallest std."""
+    if not densities:
+        raise ValueError("give at least one density")
+    bounds = np.array([d.bounds(tails) for d in densities])
+    low, high = bounds[:, 0].min(), bounds[:, 1].max()
+    smallest_std = min(min(d.stds) for d in densities)
+    n = max(min_points, int(np.ceil((high - low) / smallest_std * points_per_std)) + 1)
+    return Grid(np.linspace(low, high, n))
+
+
+def _grid(grid, *densities) -> Grid:
+    return grid if grid is not None else grid_for(*densities)
+
+
+# ---- the value function and the optimal discriminator -------------------------------------
+def optimal_logit(p_data: Mixture, p_g: Mixture, x) -> np.ndarray:
+    """The logit of D*: log p_data(x) - log p_g(x), finite wherever both log-densities are."""
+    return p_data.log_pdf(x) - p_g.log_pdf(x)
+
+
+def optimal_discriminator(p_data: Mixture, p_g: Mixture, x) -> np.ndarray:
+    """D*(x) = p_data / (p_data + p_g) = sigmoid(optimal_logit): float64 in (0, 1), though it
+    rounds to 0 or 1 once |logit| > 37 (use optimal_logit there)."""
+    return sigmoid(optimal_logit(p_data, p_g, x))
+
+
+def value(p_data: Mixture, p_g: Mixture, discriminator_logit: Callable, grid: Grid | None = None
+          ) -> float:
+    """V(D, G) = E_{x~p_data}[log D(x)] + E_{x~p_g}[log(1 - D(x))] by quadrature.
+
+    discriminator_logit(x) -> (n,) logits for points x (n,); D = sigmoid(logit). Always <= 0.
+    """
+    grid = _grid(grid, p_data, p_g)
+    logits = np.asarray(discriminator_logit(grid.x), np.float64)
+    if logits.shape != grid.x.shape:
+        raise ValueError(f"discriminator_logit must return one logit per point, shape {grid.x.shape}")
+    integrand = p_data.pdf(grid.x) * softplus(-logits) + p_g.pdf(grid.x) * softplus(logits)
+    return -grid.integrate(integrand)
+
+
+def training_criterion(p_data: Mixture, p_g: Mixture, grid: Grid | None = None) -> float:
+    """C(G) = max_D V(D, G) = V(D*, G): what G minimises when D is always optimal.
+
+    Equals -log 4 + 2 JSD(p_data || p_g); in [-log 4, 0].
+    """
+    return value(p_data, p_g, lambda x: optimal_logit(p_data, p_g, x), _grid(grid, p_data, p_g))
+
+
+# ---- divergences ----------------------------------------------------------------------------
+def kl_divergence(p: Mixture, q: Mixture, grid: Grid | None = None) -> float:
+    """KL(p || q) = ∫ p (log p - log q) dx, by quadrature; >= 0."""
+    grid = _grid(grid, p, q)
+    log_p = p.log_pdf(grid.x)
+    return grid.integrate(np.exp(log_p) * (log_p - q.log_pdf(grid.x)))
+
+
+def js_divergence(p: Mixture, q: Mixture, grid: Grid | None = None) -> float:
+    """JSD(p || q) = KL(p || m)/2 + KL(q || m)/2 with m = (p + q)/2, by quadrature; in [0, log 2]."""
+    grid = _grid(grid, p, q)
+    log_p, log_q = p.log_pdf(grid.x), q.log_pdf(grid.x)
+    log_m = np.logaddexp(log_p, log_q) - LOG_2
+    integrand = np.exp(log_p) * (log_p - log_m) + np.exp(log_q) * (log_q - log_m)
+    return 0.5 * grid.integrate(integrand)
+
+
+def kl_gaussians(p: Mixture, q: Mixture) -> float:
+    """KL(p || q) in closed form for two single Gaussians: log(s_q/s_p) + (s_p² + Δμ²)/(2 s_q²) - 1/2."""
+    if len(p.means) != 1 or len(q.means) != 1:
+        raise ValueError("the closed form is for single Gaussians; use kl_divergence for mixtures")
+    (mp,), (sp,), (mq,), (sq,) = p.means, p.stds, q.means, q.stds
+    return float(np.log(sq / sp) + (sp**2 + (mp - mq) ** 2) / (2 * sq**2) - 0.5)
+
+
+# ---- the generator's costs, as functions of D's logit on a generated sample -----------------
+def pointwise_objective(y, a: float, b: float) -> np.ndarray:
+    """a log y + b log(1 - y) for y in (0, 1): V's integrand at one x, with a = p_data(x),
+    b = p_g(x). Its maximum over y is at y = a / (a + b)."""
+    y = np.asarray(y, np.float64)
+    return a * np.log(y) + b * np.log1p(-y)
+
+
+def generator_cost(name: str, logits) -> np.ndarray:
+    """The per-sample cost the generator minimises, as a function of l = logit of D(G(z)):
+
+    minimax: log(1 - D) = -softplus(l); non_saturating: -log D = softplus(-l);
+    maximum_likelihood: -D / (1 - D) = -exp(l) (Goodfellow's 2016 tutorial, without its 1/2).
+    """
+    logits = np.asarray(logits, np.float64)
+    if name == "minimax":
+        return -softplus(logits)
+    if name == "non_saturating":
+        return softplus(-logits)
+    if name == "maximum_likelihood":
+        return -np.exp(logits)
+    raise ValueError(f"unknown generator cost {name!r}; choose one of {GENERATOR_COSTS}")
+
+
+def generator_cost_gradient(name: str, logits) -> np.ndarray:
+    """d cost / d l for `generator_cost(name, l)`: minimax -D, non_saturating -(1 - D),
+    maximum_likelihood -D / (1 - D); float64 of logits' shape."""
+    logits = np.asarray(logits, np.float64)
+    if name == "minimax":
+        return -sigmoid(logits)
+    if name == "non_saturating":
+        return -sigmoid(-logits)
+    if name == "maximum_likelihood":
+        return -np.exp(logits)
+    raise ValueError(f"unknown generator cost {name!r}; choose one of {GENERATOR_COSTS}")
