@@ -13,6 +13,45 @@ _SETTINGS = {
         "lecture": {"steps": 6000, "eval_every": 500, "eval_samples": 1000, "seeds": 3},
         "full": {"steps": 20000, "eval_every": 1000, "eval_samples": 2000, "seeds": 5},
     },
+    "02": {  # 1-D quadrature only: the profiles differ in resolution, not in what is shown
+        "smoke": {"scan_points": 41, "map_points": 21, "perturbations": 50},
+        "lecture": {"scan_points": 121, "map_points": 61, "perturbations": 200},
+        "full": {"scan_points": 401, "map_points": 121, "perturbations": 1000},
+    },
+    "03": {  # MLP GAN on Fashion-MNIST; eval_samples is n for the quality score, floor and ceiling
+        "smoke": {"steps": 300, "eval_every": 150, "eval_samples": 500},
+        "lecture": {"steps": 12000, "eval_every": 1000, "eval_samples": 1000},
+        "full": {"steps": 40000, "eval_every": 2000, "eval_samples": 2000},
+    },
+    "04": {  # DCGAN, the lecture model (dcgan.LECTURE) in every profile; full trains it longer
+        "smoke": {"steps": 30, "eval_every": 15, "eval_samples": 500, "checkpoint_every": 15,
+                  "frame_every": 10, "fresh_start": True},  # CI always trains, never resumes
+        "lecture": {"steps": 2500, "eval_every": 250, "eval_samples": 1000, "checkpoint_every": 500,
+                    "frame_every": 100, "fresh_start": False},
+        "full": {"steps": 20000, "eval_every": 1000, "eval_samples": 1000, "checkpoint_every": 1000,
+                 "frame_every": 500, "fresh_start": False},
+    },
+    "05": {  # live runs; the multi-seed study is loaded from data/ unless rerun_study
+        "smoke": {"saturation_seeds": 1, "saturation_updates": 100, "steps": 100,
+                  "eval_every": 50, "eval_samples": 300, "live_regimes": ("balanced",),
+                  "dashboard_steps": 0, "rerun_study": False, "study_seeds": 5},
+        "lecture": {"saturation_seeds": 5, "saturation_updates": 1000, "steps": 3000,
+                    "eval_every": 500, "eval_samples": 1000,
+                    "live_regimes": ("balanced", "strong_discriminator"),
+                    "dashboard_steps": 1000, "rerun_study": False, "study_seeds": 5},
+        "full": {"saturation_seeds": 5, "saturation_updates": 3000, "steps": 3000,
+                 "eval_every": 500, "eval_samples": 1000,
+                 "live_regimes": ("balanced", "strong_discriminator"),
+                 "dashboard_steps": 3000, "rerun_study": True, "study_seeds": 10},
+    },
+    "06": {  # live single-seed runs; the multi-seed table is loaded from data/ unless rerun_study
+        "smoke": {"steps": 300, "eval_every": 100, "eval_samples": 500, "dashboard_steps": 100,
+                  "image_samples": 500, "rerun_study": False, "study_seeds": 5},
+        "lecture": {"steps": 6000, "eval_every": 250, "eval_samples": 2500, "dashboard_steps": 1500,
+                    "image_samples": 2000, "rerun_study": False, "study_seeds": 5},
+        "full": {"steps": 6000, "eval_every": 250, "eval_samples": 2500, "dashboard_steps": 6000,
+                 "image_samples": 5000, "rerun_study": True, "study_seeds": 5},
+    },
 }
 
 
