@@ -56,18 +56,6 @@ def _check_remedy(remedy: str) -> str:
     return remedy
 
 
-def relu_generator(latent_dim: int, hidden, seed: int) -> keras.Model:
-    """MLP generator with ReLU hidden layers: latent (batch, latent_dim) -> samples (batch, 2).
-    ReLU units can switch off, which lets G map regions of latent space onto single modes."""
-    hidden = models._check_sizes("hidden", hidden)
-    latent_vectors = keras.Input((latent_dim,), name="latent_vectors")
-    h = latent_vectors
-    for i, units in enumerate(hidden):
-        h = models._dense(units, seed + i, f"hidden_{i}", activation="relu")(h)
-    samples = models._dense(2, seed + len(hidden), "samples")(h)
-    return keras.Model(latent_vectors, samples, name="generator")
-
-
 def make_discriminator(remedy: str, config: ExperimentConfig, seed: int) -> keras.Model:
     """D (or WGAN critic) for `remedy`: samples (batch, 2) -> logits (batch / pack, 1)."""
     hidden = config.discriminator_hidden
@@ -85,7 +73,8 @@ def make_trainer(mixture, remedy: str = "none", seed: int = 0,
     The trainer also carries `.mixture`, `.scaler` (data <-> training units) and `.remedy`."""
     config = config or ExperimentConfig()
     scaler = mixture.scaler()
-    generator = relu_generator(config.latent_dim, config.generator_hidden, seed=1000 * seed)
+    generator = models.mlp_generator(config.latent_dim, hidden=config.generator_hidden,
+                                     activation="relu", seed=1000 * seed)
     discriminator = make_discriminator(remedy, config, seed=1000 * seed + 100)
     train_config = training.TrainConfig(
         batch_size=config.batch_size, d_learning_rate=config.d_learning_rate,

@@ -7,7 +7,8 @@ import keras
 FEATURES_LAYER = "features"
 
 
-def _dense(units, seed, name, activation=None):
+def dense(units, seed, name, activation=None):
+    """A Dense layer with a seeded Glorot-uniform kernel (same seed, same initial weights)."""
     return keras.layers.Dense(
         units,
         activation=activation,
@@ -16,7 +17,8 @@ def _dense(units, seed, name, activation=None):
     )
 
 
-def _check_sizes(name, sizes):
+def check_sizes(name, sizes):
+    """`sizes` as a tuple of positive ints, or a ValueError naming `name`."""
     sizes = tuple(sizes)
     if not sizes or any(isinstance(s, bool) or not isinstance(s, int) or s <= 0 for s in sizes):
         raise ValueError(f"{name} must be a non-empty sequence of positive ints, got {sizes!r}")
@@ -30,19 +32,26 @@ def mlp_generator(
     output_activation: str | None = None,
     seed: int = 0,
     name: str = "generator",
+    activation: str = "leaky_relu",
 ) -> keras.Model:
     """MLP generator: latent (batch, latent_dim) -> samples (batch, output_dim).
 
-    Hidden layers use LeakyReLU(0.2). `output_activation="tanh"` for images in [-1, 1].
+    Hidden layers use LeakyReLU(0.2), or `activation="relu"` (units that can switch off let G map
+    regions of latent space onto separate modes). `output_activation="tanh"` for images in [-1, 1].
     """
-    _check_sizes("hidden", hidden)
-    _check_sizes("latent_dim/output_dim", (latent_dim, output_dim))
+    check_sizes("hidden", hidden)
+    check_sizes("latent_dim/output_dim", (latent_dim, output_dim))
+    if activation not in ("leaky_relu", "relu"):
+        raise ValueError(f"activation must be 'leaky_relu' or 'relu', got {activation!r}")
     latent_vectors = keras.Input((latent_dim,), name="latent_vectors")
     h = latent_vectors
     for i, units in enumerate(hidden):
-        h = _dense(units, seed + i, f"hidden_{i}")(h)
-        h = keras.layers.LeakyReLU(0.2, name=f"leaky_{i}")(h)
-    samples = _dense(output_dim, seed + len(hidden), "samples", output_activation)(h)
+        if activation == "relu":
+            h = dense(units, seed + i, f"hidden_{i}", activation="relu")(h)
+        else:
+            h = dense(units, seed + i, f"hidden_{i}")(h)
+            h = keras.layers.LeakyReLU(0.2, name=f"leaky_{i}")(h)
+    samples = dense(output_dim, seed + len(hidden), "samples", output_activation)(h)
     return keras.Model(latent_vectors, samples, name=name)
 
 
@@ -60,19 +69,19 @@ def mlp_discriminator(
     (2 units: D's feature space can be plotted as is), and the logit is affine in it, so D's
     decision boundary is a straight line in feature space.
     """
-    _check_sizes("hidden", hidden)
+    check_sizes("hidden", hidden)
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout must be in [0, 1), got {dropout}")
     samples = keras.Input((input_dim,), name="samples")
     h = samples
     for i, units in enumerate(hidden):
-        h = _dense(units, seed + i, f"hidden_{i}")(h)
+        h = dense(units, seed + i, f"hidden_{i}")(h)
         h = keras.layers.LeakyReLU(0.2, name=f"leaky_{i}")(h)
         if dropout:
             h = keras.layers.Dropout(dropout, seed=seed + 50 + i, name=f"dropout_{i}")(h)
     if feature_dim:
-        h = _dense(feature_dim, seed + len(hidden), FEATURES_LAYER)(h)
-    logits = _dense(1, seed + len(hidden) + 1, "logits")(h)
+        h = dense(feature_dim, seed + len(hidden), FEATURES_LAYER)(h)
+    logits = dense(1, seed + len(hidden) + 1, "logits")(h)
     return keras.Model(samples, logits, name=name)
 
 

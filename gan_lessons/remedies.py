@@ -65,7 +65,7 @@ class MinibatchStdDev(keras.layers.Layer):
 
 def _hidden_stack(h, hidden, seed, prefix="hidden"):
     for i, units in enumerate(hidden):
-        h = models._dense(units, seed + i, f"{prefix}_{i}")(h)
+        h = models.dense(units, seed + i, f"{prefix}_{i}")(h)
         h = keras.layers.LeakyReLU(0.2, name=f"leaky_{prefix}_{i}")(h)
     return h
 
@@ -76,10 +76,10 @@ def packed_discriminator(pack: int = 4, input_dim: int = 2, hidden=(128, 128), s
 
     The batch must be divisible by `pack`; the Trainer then uses it unchanged (losses average over
     the batch / pack logits)."""
-    hidden = models._check_sizes("hidden", hidden)
+    hidden = models.check_sizes("hidden", hidden)
     samples = keras.Input((input_dim,), name="samples")
     h = _hidden_stack(Pack(pack, name="pack")(samples), hidden, seed)
-    logits = models._dense(1, seed + len(hidden), "logits")(h)
+    logits = models.dense(1, seed + len(hidden), "logits")(h)
     return keras.Model(samples, logits, name=name)
 
 
@@ -87,12 +87,12 @@ def minibatch_std_discriminator(input_dim: int = 2, hidden=(128, 128), seed: int
                                 name: str = "minibatch_std_discriminator") -> keras.Model:
     """D with a minibatch-standard-deviation feature before its last hidden layer:
     samples (batch, input_dim) -> logits (batch, 1). Its output for a sample depends on the batch."""
-    hidden = models._check_sizes("hidden", hidden)
+    hidden = models.check_sizes("hidden", hidden)
     samples = keras.Input((input_dim,), name="samples")
     h = _hidden_stack(samples, hidden[:-1], seed)
     h = MinibatchStdDev(name="minibatch_std")(h)
     h = _hidden_stack(h, hidden[-1:], seed + len(hidden) - 1, prefix="after_std")
-    logits = models._dense(1, seed + len(hidden), "logits")(h)
+    logits = models.dense(1, seed + len(hidden), "logits")(h)
     return keras.Model(samples, logits, name=name)
 
 
