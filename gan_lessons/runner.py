@@ -138,6 +138,7 @@ def _execute(source: str, target: str, parameters: dict, record_path: str, progr
 
 def run_lesson(lesson: Lesson, profile: str, overrides: dict, out: pathlib.Path,
                progress: bool = True) -> Outcome:
+    out = out.resolve()  # the kernel runs in notebooks/: a relative path would point elsewhere
     out.mkdir(parents=True, exist_ok=True)
     stem = f"{lesson.path.stem}.{profile}"
     target, record_path = out / f"{stem}.ipynb", out / f"{stem}.metrics.json"

@@ -1,0 +1,149 @@
+"""Figures for image GANs: sample grids, training curves, quality over training, a live view.
+
+Functions return a matplotlib Figure and never show it; `lesson03_draw(...)` returns a
+draw(figure, trainer) for dashboard.Dashboard.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from gan_lessons import fashion_mnist
+
+REAL_COLOR, FAKE_COLOR, FLOOR_COLOR, CEILING_COLOR = "tab:blue", "tab:orange", "tab:green", "tab:red"
+
+
+def tile(images, columns: int = 8, pad: int = 1) -> np.ndarray:
+    """One mosaic image (rows * 29 - 1, columns * 29 - 1) in 0..255 from images (n, 784) or
+    (n, 28, 28[, 1]), uint8 pixels or floats in [-1, 1]; empty cells and padding are white."""
+    images = np.asarray(images)
+    if images.dtype != np.uint8:
+        images = fashion_mnist.to_pixels(images)
+    images = images.reshape(-1, 28, 28)
+    rows = -(-len(images) // columns)
+    size = 28 + pad
+    mosaic = np.full((rows * size - pad, columns * size - pad), 255, np.uint8)
+    for i, image in enumerate(images):
+        r, c = divmod(i, columns)
+        mosaic[r * size:r * size + 28, c * size:c * size + 28] = image
+    return mosaic
+
+
+def draw_images(ax, images, columns: int = 8, title: str | None = None):
+    """Draw a mosaic of images on `ax`: light clothes on black, as in the dataset."""
+    ax.imshow(tile(images, columns), cmap="gray", vmin=0, vmax=255, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title)
+
+
+def image_grid(images, columns: int = 8, title: str | None = None, labels=None,
+               size: float = 0.6) -> Figure:
+    """A figure of images; with `labels` (class indices), each image is titled with its class."""
+    images = np.asarray(images)
+    if labels is None:
+        rows = -(-len(images) // columns)
+        figure = Figure(figsize=(columns * size + 0.4, rows * size + 0.6), layout="constrained")
+        draw_images(figure.add_subplot(), images, columns, title)
+        return figure
+    rows = -(-len(images) // columns)
+    figure = Figure(figsize=(columns * 1.1, rows * 1.3), layout="constrained")
+    for i, (image, label) in enumerate(zip(images, labels)):
+        ax = figure.add_subplot(rows, columns, i + 1)
+        draw_images(ax, image[None], columns=1)
+        ax.set_title(fashion_mnist.CLASS_NAMES[int(label)], fontsize=8)
+    if title:
+        figure.suptitle(title)
+    return figure
+
+
+def draw_discriminator_outputs(ax, history, window: int = 50):
+    """D(x) on real and D(G(z)) on generated batches per step (running means), with 1/2 marked."""
+    ax.plot(history.steps, history.smoothed("d_real", window), color=REAL_COLOR, label="D(x), real")
+    ax.plot(history.steps, history.smoothed("d_fake", window), color=FAKE_COLOR, label="D(G(z)), fake")
+    ax.axhline(0.5, color="gray", linestyle="--", linewidth=1, label="1/2 (balance)")
+    ax.set(ylim=(0, 1), xlabel="generator step", title="discriminator outputs")
+    ax.legend(fontsize=8, loc="best")
+
+
+def draw_losses(ax, history, window: int = 50):
+    """D's and G's losses per step (running means), with D's loss at D = 1/2 (log 4) marked."""
+    ax.plot(history.steps, history.smoothed("d_loss", window), color="tab:purple", label="D loss")
+    ax.plot(history.steps, history.smoothed("g_loss", window), color="tab:brown", label="G loss")
+    ax.axhline(np.log(4), color="gray", linestyle="--", linewidth=1, label="log 4 (D = 1/2)")
+    ax.set(xlabel="generator step", title="losses")
+    ax.legend(fontsize=8, loc="best")
+
+
+_TITLES = {"frechet_distance": "Fréchet distance (lower is better)",
+           "classifier_score": "classifier score (higher is better)",
+           "kl_uniform": "class histogram: KL from uniform", "classes_covered": "classes present"}
+
+
+def draw_quality(ax, history, floor: dict | None = None, ceiling: dict | None = None,
+                 metric: str = "frechet_distance"):
+    """A quality metric at each evaluation (log scale), with the floor and the ceiling."""
+    table = history.evaluation_table()
+    if table:
+        ax.plot(table["step"], table[metric], "o-", color="black", label="generator")
+    if floor:
+        ax.axhline(floor[metric], color=FLOOR_COLOR, linestyle="--", label="floor: real vs real")
+    if ceiling:
+        ax.axhline(ceiling[metric], color=CEILING_COLOR, linestyle="--", label="ceiling: untrained G")
+        ax.axhline(ceiling[metric] / 4, color=CEILING_COLOR, linestyle=":", label="ceiling / 4")
+    if metric == "frechet_distance":
+        ax.set_yscale("log")
+    ax.set(xlabel="generator step", title=_TITLES.get(metric, metric.replace("_", " ")))
+    if table or floor or ceiling:
+        ax.legend(fontsize=8, loc="best")
+
+
+def lesson03_draw(scorer=None, fixed_seed: int = 7, grid: int = 36, columns: int = 6):
+    """draw(figure, trainer) for the live view: the same `grid` latent vectors (seed `fixed_seed`)
+    through the generator, D(x) and D(G(z)), losses, and the Frechet distance over training with
+    the floor and ceiling of `scorer` (an image_quality.QualityScorer), when given."""
+
+    def draw(figure: Figure, trainer):
+        figure.clear()
+        axes = figure.subplots(1, 4, width_ratios=(1.2, 1, 1, 1))
+        step = int(trainer.step.numpy())
+        draw_images(axes[0], trainer.generate(grid, seed=fixed_seed), columns, f"G(z), step {step}")
+        if len(trainer.history):
+            draw_discriminator_outputs(axes[1], trainer.history)
+            draw_losses(axes[2], trainer.history)
+        else:
+            for ax, title in zip(axes[1:3], ("discriminator outputs", "losses")):
+                ax.set_title(title + " (not trained yet)")
+        floor, ceiling = (scorer.floor, scorer.ceiling) if scorer is not None else (None, None)
+        draw_quality(axes[3], trainer.history, floor, ceiling)
+
+    return draw
+
+
+def training_curves(history, floor=None, ceiling=None, window: int = 50) -> Figure:
+    """D outputs, losses and quality over a finished run, side by side."""
+    figure = Figure(figsize=(13, 3.4), layout="constrained")
+    axes = figure.subplots(1, 3)
+    draw_discriminator_outputs(axes[0], history, window)
+    draw_losses(axes[1], history, window)
+    draw_quality(axes[2], history, floor, ceiling)
+    return figure
+
+
+def class_histogram_figure(counts, reference=None, title: str = "predicted classes") -> Figure:
+    """Bars of predicted-class counts (int (10,)), with the uniform level and an optional
+    reference histogram (e.g. real images) drawn as outlines."""
+    counts = np.asarray(counts)
+    figure = Figure(figsize=(7, 2.8), layout="constrained")
+    ax = figure.add_subplot()
+    positions = np.arange(len(counts))
+    ax.bar(positions, counts, color=FAKE_COLOR, label="generated")
+    if reference is not None:
+        ax.bar(positions, reference, fill=False, edgecolor=REAL_COLOR, label="real")
+    ax.axhline(counts.sum() / len(counts), color="gray", linestyle="--", label="uniform")
+    ax.set_xticks(positions, fashion_mnist.CLASS_NAMES, rotation=35, ha="right", fontsize=8)
+    ax.set(ylabel="count", title=title)
+    ax.legend(fontsize=8)
+    return figure
