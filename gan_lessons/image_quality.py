@@ -18,7 +18,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from gan_lessons import fashion_mnist
+from gan_lessons import fashion_mnist, metrics
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 WEIGHTS = DATA_DIR / "fashion_classifier.weights.h5"
@@ -147,14 +147,7 @@ def class_histogram(logits, num_classes: int = NUM_CLASSES) -> np.ndarray:
     return np.bincount(predicted, minlength=num_classes)
 
 
-def kl_from_uniform(counts) -> float:
-    """KL(histogram || uniform) in nats: 0 for equal counts, log(K) when one class has them all."""
-    counts = np.asarray(counts, np.float64)
-    if counts.ndim != 1 or np.any(counts < 0) or counts.sum() <= 0:
-        raise ValueError(f"need non-negative counts (K,) with a positive total, got {counts}")
-    p = counts / counts.sum()
-    nonzero = p > 0  # 0 log 0 = 0
-    return float(np.sum(p[nonzero] * np.log(p[nonzero] * len(p))))
+kl_from_uniform = metrics.kl_from_uniform  # one implementation, shared with the toy lessons
 
 
 def histogram_summary(counts) -> dict:

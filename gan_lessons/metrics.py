@@ -24,6 +24,17 @@ def wasserstein1(samples_a, samples_b) -> float:
     return float(ot.emd2(ot.unif(len(a)), ot.unif(len(b)), cost, numItermax=10_000_000))
 
 
+def kl_from_uniform(counts) -> float:
+    """KL(histogram || uniform) in nats, 0 log 0 = 0: 0 for equal counts, log(K) when one of K bins
+    holds them all. counts: (K,) non-negative with a positive total."""
+    counts = np.asarray(counts, np.float64)
+    if counts.ndim != 1 or np.any(counts < 0) or counts.sum() <= 0:
+        raise ValueError(f"need non-negative counts (K,) with a positive total, got {counts}")
+    p = counts / counts.sum()
+    nonzero = p > 0
+    return float(np.sum(p[nonzero] * np.log(p[nonzero] * len(p))))
+
+
 def real_floor(sample_real: Callable, n: int, seed: int = 777) -> float:
     """W1 between two independent real samples of size n: what a perfect generator would score."""
     first = sample_real(tf.constant([seed, 1], tf.int64), n)

@@ -51,19 +51,15 @@ def mode_counts(samples, modes, std: float, threshold: float = THRESHOLD) -> np.
 
 
 def kl_from_uniform(counts) -> float:
-    """KL(p || uniform) in nats for the histogram p = counts / sum(counts); 0 log 0 = 0.
-
-    Ranges from 0 (balanced) to log(k) (one mode). With no samples at all the histogram is
-    undefined; it is scored as log(k), the value of total collapse.
-    """
+    """KL(p || uniform) in nats of the mode histogram (metrics.kl_from_uniform), from 0 (balanced)
+    to log(k) (one mode). With no high-quality samples at all the histogram is undefined; it is
+    scored as log(k), the value of total collapse."""
     counts = np.asarray(counts, np.float64)
     if counts.ndim != 1 or len(counts) == 0 or np.any(counts < 0):
         raise ValueError("counts must be a non-empty vector of non-negative numbers")
-    total = counts.sum()
-    if total == 0:
+    if counts.sum() == 0:
         return float(np.log(len(counts)))
-    p = counts[counts > 0] / total
-    return float(np.sum(p * np.log(p * len(counts))))
+    return metrics.kl_from_uniform(counts)
 
 
 @dataclass(frozen=True)
