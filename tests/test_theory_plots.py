@@ -49,8 +49,7 @@ def test_density_explorer_redraws_when_a_slider_moves(monkeypatch):
     explorer = theory_plots.density_explorer(theory.gaussian(0, 1), mean=1.0, std=1.0)
     mean_slider, std_slider = explorer.children[:2]
     assert (mean_slider.description, std_slider.description) == ("p_g mean", "p_g std")
-    drawn = len(shown)
-    assert drawn >= 1  # drawn once on creation
+    drawn = len(shown)  # 8.x draws on creation, 7.7 on first display: either way a move redraws
     mean_slider.value = 0.0
     assert len(shown) == drawn + 1
     assert shown[-1].data[:8] == b"\x89PNG\r\n\x1a\n"
