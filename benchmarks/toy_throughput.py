@@ -66,6 +66,7 @@ def dashboard_steps_per_second(steps: int, hidden, batch_size: int) -> tuple[flo
     live = dashboard.Dashboard(lambda: recipes.curve_trainer(hidden=hidden, batch_size=batch_size),
                                plots.curve_dashboard_draw(curve, curve.scaler()))
     live.live.refresh = lambda: live.live.png()  # render the PNG as in a notebook, display nothing
+    live.live.show = live.live.refresh
     live.trainer.train(live.trainer.config.chunk_size, progress=False)
     live.redraw()
     start = time.perf_counter()
@@ -73,33 +74,41 @@ def dashboard_steps_per_second(steps: int, hidden, batch_size: int) -> tuple[flo
     return steps / (time.perf_counter() - start), live.redraw_count - 1
 
 
+def measure(hidden, batch, steps, eager_steps, repeats) -> dict:
+    eager, compiled, plain, live = [], [], [], []
+    for _ in range(repeats):  # interleaved, so drifts in machine load hit every variant alike
+        eager.append(eager_loop_steps_per_second(eager_steps, hidden, batch))
+        compiled.append(trainer_steps_per_second(steps, hidden, batch))
+        plain.append(trainer_steps_per_second(steps, hidden, batch, track_features=False))
+        rate, redraws = dashboard_steps_per_second(steps, hidden, batch)
+        live.append(rate)
+    result = {k: float(np.median(v)) for k, v in
+              {"eager": eager, "trainer": compiled, "plain": plain, "live": live}.items()}
+    return {**result, "redraws": redraws}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=20000, help="compiled-trainer steps per measurement")
-    parser.add_argument("--eager-steps", type=int, default=1000)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=10000, help="compiled-trainer steps per measurement")
+    parser.add_argument("--eager-steps", type=int, default=300)
+    parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
-    hidden, batch = (128, 128), 256  # lesson 01's defaults
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, TensorFlow {tf.__version__}, "
-          f"lesson 01 networks (hidden {hidden}), batch {batch}")
-    eager, compiled, plain, live = [], [], [], []
-    for _ in range(args.repeats):  # interleaved, so drifts in machine load hit every variant alike
-        eager.append(eager_loop_steps_per_second(args.eager_steps, hidden, batch))
-        compiled.append(trainer_steps_per_second(args.steps, hidden, batch))
-        plain.append(trainer_steps_per_second(args.steps, hidden, batch, track_features=False))
-        rate, redraws = dashboard_steps_per_second(args.steps, hidden, batch)
-        live.append(rate)
-    med = {k: float(np.median(v)) for k, v in
-           {"eager": eager, "trainer": compiled, "plain": plain, "live": live}.items()}
-    print(f"eager Python loop (tutorial style):      {med['eager']:8.0f} steps/s")
-    print(f"Trainer, compiled chunks, features on:   {med['trainer']:8.0f} steps/s "
-          f"({med['trainer'] / med['eager']:.1f}x eager)")
-    print(f"Trainer, compiled chunks, features off:  {med['plain']:8.0f} steps/s "
-          f"({med['plain'] / med['eager']:.1f}x eager)   target >= 50x")
-    print(f"Trainer inside the dashboard (refresh every {dashboard.Dashboard.__init__.__defaults__[1]:g} s, "
-          f"{redraws} redraws): {med['live']:8.0f} steps/s ({med['live'] / med['trainer']:.2f} of without)"
-          "   target >= 0.9")
-    print(f"medians of {args.repeats} interleaved repeats")
+          f"load average before {os.getloadavg()[0]:.2f}")
+    refresh = dashboard.Dashboard.__init__.__defaults__[1]  # the default refresh_seconds
+    # The original tutorial's networks (16-16 MLPs, batch 256), then lesson 01's defaults.
+    configurations = (("tutorial networks", (16, 16), 256), ("lesson 01 defaults", (128, 128), 256))
+    for label, hidden, batch in configurations:
+        m = measure(hidden, batch, args.steps, args.eager_steps, args.repeats)
+        print(f"\n{label}: hidden {hidden}, batch {batch}")
+        print(f"  eager Python loop (tutorial style):     {m['eager']:8.0f} steps/s")
+        print(f"  Trainer, compiled, features off:        {m['plain']:8.0f} steps/s "
+              f"({m['plain'] / m['eager']:.1f}x eager; target >= 50x)")
+        print(f"  Trainer, compiled, features on:         {m['trainer']:8.0f} steps/s "
+              f"({m['trainer'] / m['eager']:.1f}x eager)")
+        print(f"  same, inside the dashboard (refresh every {refresh:g} s, {m['redraws']} redraws): "
+              f"{m['live']:6.0f} steps/s ({m['live'] / m['trainer']:.2f} of without; target >= 0.9)")
+    print(f"\nmedians of {args.repeats} interleaved repeats; load average after {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -56,10 +56,13 @@ class Dashboard:
     """
 
     def __init__(self, make_trainer: Callable[[], Trainer], draw: Callable[[Figure, Trainer], None],
-                 figsize=(16, 3.6), refresh_seconds: float = 3.0, chunk_steps: int | None = None,
-                 evaluate_every: int | None = None, dpi: int = 72):
+                 figsize=(16, 3.6), refresh_seconds: float = 2.0, chunk_steps: int | None = None,
+                 evaluate_every: int | None = None, dpi: int = 72, draw_budget: float = 0.1):
         if refresh_seconds < 0:
             raise ValueError(f"refresh_seconds must be >= 0, got {refresh_seconds}")
+        if not 0 < draw_budget <= 1:
+            raise ValueError(f"draw_budget must be in (0, 1], got {draw_budget}")
+        self.draw_budget = draw_budget  # at most this share of wall time goes to drawing
         self.make_trainer = make_trainer
         self.draw = draw
         self.refresh_seconds = refresh_seconds
@@ -69,19 +72,26 @@ class Dashboard:
         # No constrained layout: it would double the cost of every refresh. `draw` places the axes.
         self.live = LiveFigure(Figure(figsize=figsize), dpi=dpi)
         self._last_refresh = 0.0
+        self._last_draw_seconds = 0.0
         self._controls = None
         self._report = None  # the controls' status-line updater, once they exist
         self.redraw_count = 0
 
     # ---- training -----------------------------------------------------------------------
     def redraw(self):
+        start = time.perf_counter()
         self.draw(self.live.figure, self.trainer)
         self.live.refresh()
         self.redraw_count += 1
         self._last_refresh = time.perf_counter()
+        self._last_draw_seconds = self._last_refresh - start
 
     def _maybe_redraw(self, force=False):
-        if force or time.perf_counter() - self._last_refresh >= self.refresh_seconds:
+        # Wait refresh_seconds, or longer when drawing is slow, so that drawing takes at most
+        # draw_budget of the wall time on any machine.
+        cost = self._last_draw_seconds
+        wait = max(self.refresh_seconds, cost * (1 - self.draw_budget) / self.draw_budget)
+        if force or time.perf_counter() - self._last_refresh >= wait:
             self.redraw()
 
     def _train_chunk(self, steps: int):

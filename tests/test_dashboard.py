@@ -12,7 +12,7 @@ def live():
     curve = toy.QuadraticCurve()
     return dashboard.Dashboard(lambda: recipes.curve_trainer(hidden=(16, 16), batch_size=64),
                                plots.curve_dashboard_draw(curve, curve.scaler()),
-                               refresh_seconds=0.0, chunk_steps=40)
+                               refresh_seconds=0.0, chunk_steps=40, draw_budget=1.0)
 
 
 def test_headless_run_trains_and_leaves_a_four_panel_frame(live):
@@ -56,3 +56,32 @@ def test_controls_train_reset_and_change_settings(live):
     buttons["reset"].click()
     assert int(live.trainer.step.numpy()) == 1  # fresh trainer; the redraw took one step
     assert live.trainer.config.generator_loss == "minimax"  # the controls' settings carry over
+
+
+def test_slow_drawing_is_spaced_out_to_stay_within_its_time_budget(live, monkeypatch):
+    now = {"t": 100.0}
+    monkeypatch.setattr(dashboard.time, "perf_counter", lambda: now["t"])
+    redraws = []
+    monkeypatch.setattr(live, "redraw", lambda: redraws.append(now["t"]))
+    live.refresh_seconds, live.draw_budget = 2.0, 0.1
+    live._last_refresh, live._last_draw_seconds = 100.0, 0.1  # cheap drawing: refresh_seconds rules
+    now["t"] = 101.9
+    live._maybe_redraw()
+    now["t"] = 102.0
+    live._maybe_redraw()
+    assert redraws == [102.0]
+    live._last_refresh, live._last_draw_seconds = 102.0, 1.0  # 1 s a frame: wait 9 s, not 2
+    now["t"] = 110.9
+    live._maybe_redraw()
+    now["t"] = 111.0
+    live._maybe_redraw()
+    assert redraws == [102.0, 111.0]
+
+
+def test_bad_dashboard_settings_are_clear_errors():
+    curve = toy.QuadraticCurve()
+    draw = plots.curve_dashboard_draw(curve, curve.scaler())
+    with pytest.raises(ValueError, match="draw_budget"):
+        dashboard.Dashboard(lambda: recipes.curve_trainer(hidden=(8,)), draw, draw_budget=0)
+    with pytest.raises(ValueError, match="refresh_seconds"):
+        dashboard.Dashboard(lambda: recipes.curve_trainer(hidden=(8,)), draw, refresh_seconds=-1)
