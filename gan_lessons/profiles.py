@@ -26,8 +26,8 @@ _SETTINGS = {
     "04": {  # DCGAN, the lecture model (dcgan.LECTURE) in every profile; full trains it longer
         "smoke": {"steps": 30, "eval_every": 15, "eval_samples": 500, "checkpoint_every": 15,
                   "frame_every": 10, "fresh_start": True},  # CI always trains, never resumes
-        "lecture": {"steps": 2500, "eval_every": 250, "eval_samples": 1000, "checkpoint_every": 500,
-                    "frame_every": 100, "fresh_start": False},
+        "lecture": {"steps": 4000, "eval_every": 400, "eval_samples": 1000, "checkpoint_every": 500,
+                    "frame_every": 160, "fresh_start": False},
         "full": {"steps": 20000, "eval_every": 1000, "eval_samples": 1000, "checkpoint_every": 1000,
                  "frame_every": 500, "fresh_start": False},
     },

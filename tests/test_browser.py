@@ -147,6 +147,8 @@ DONE_JS = """(cells) => {
     return prompts.length === cells && !prompts.some(p => p.includes('*'))
         && prompts.some(p => /\\[\\d+\\]/.test(p));
 }"""
+STARTED_JS = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
+    .some(p => /\\[(\\*|\\d+)\\]/.test(p.innerText))"""
 FIGURE_JS = """() => {
     const button = [...document.querySelectorAll('.jp-OutputArea button')]
         .find(b => b.innerText.trim() === 'Train N steps');
@@ -200,8 +202,17 @@ def test_lesson01_dashboard_trains_in_a_browser(jupyterlab):
                     && document.querySelector('.jp-Notebook-ExecutionIndicator')
                            ?.getAttribute('data-status') === 'idle'""", START_SECONDS, code_cells)
 
-            page.locator('.lm-MenuBar-itemLabel:text-is("Run")').click()
-            page.locator('.lm-Menu-itemLabel:text-is("Run All Cells")').click()
+            # The kernel can report idle before its connection is ready, and a Run All sent then is
+            # lost (seen in CI: every prompt stayed "[ ]"). Click again until the first cell starts.
+            for attempt in range(3):
+                page.locator('.lm-MenuBar-itemLabel:text-is("Run")').click()
+                page.locator('.lm-Menu-itemLabel:text-is("Run All Cells")').click()
+                try:
+                    page.wait_for_function(STARTED_JS, timeout=20_000, polling=500)
+                    break
+                except PlaywrightTimeout:
+                    if attempt == 2:
+                        raise
             wait("Run All Cells to finish", DONE_JS, RUN_ALL_SECONDS, code_cells)
             cells = page.evaluate(CELLS_JS)
             assert not _errors(cells), "cells show errors after Run All:\n" + "\n".join(_errors(cells))

@@ -1,0 +1,358 @@
+"""DCGAN for 28x28 images: builders with a width setting, a Trainer that handles batch norm and
+tf.distribute, the reference and lecture configurations, the DCGAN guidelines as a check, latent
+interpolation, and the shipped pretrained generator (hash-verified).
+
+Batch norm: in a discriminator step the generator runs with training=True, so the fakes D sees
+are normalised with batch statistics, exactly as in the generator step. This updates G's BN
+*moving* statistics (non-trainable); G's trainable weights stay unchanged. Sampling
+(trainer.generate) uses the moving statistics (training=False).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from gan_lessons import fashion_mnist, image_quality, losses, training
+
+BASE_CHANNELS = (256, 128, 64)  # the reference generator's channels at width 1 (D: 64, 128)
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+PRETRAINED_WEIGHTS = DATA_DIR / "dcgan_generator.weights.h5"
+PRETRAINED_METADATA = DATA_DIR / "dcgan_generator.json"
+_REGENERATE = "Regenerate both with `python scripts/train_dcgan.py --profile full`."
+
+# The common reference model (TensorFlow's DCGAN tutorial) and the lecture default, tuned for
+# sample quality per CPU minute (benchmarks/dcgan_time_to_quality.py measures both).
+# width scales the generator's channels, d_width the discriminator's. Tuning on a 2-core CPU: a
+# quarter width for both, batch 64 and Adam 1e-3 (beta_1 0.5) gave the best score per CPU minute
+# among widths 0.25/0.5, D width 0.25/0.5, kernels 4/5, batches 32/64 and learning rates 2e-4..1e-3.
+REFERENCE = {"width": 1.0, "d_width": 1.0, "kernel_size": 5, "dropout": 0.3, "batch_size": 128,
+             "learning_rate": 1e-4, "beta_1": 0.9, "latent_dim": 100}
+LECTURE = {"width": 0.25, "d_width": 0.25, "kernel_size": 5, "dropout": 0.3, "batch_size": 64,
+           "learning_rate": 1e-3, "beta_1": 0.5, "latent_dim": 100}
+
+
+def channels(width: float) -> tuple[int, int, int]:
+    """Generator channels (c0, c1, c2) at `width` (1.0: 256, 128, 64); D uses (c2, c1)."""
+    if isinstance(width, bool) or not isinstance(width, (int, float)) or width <= 0:
+        raise ValueError(f"width must be a positive number (1.0 is the reference), got {width!r}")
+    return tuple(max(1, round(c * width)) for c in BASE_CHANNELS)
+
+
+def _init(seed):
+    return keras.initializers.GlorotUniform(seed=seed)
+
+
+def dcgan_generator(latent_dim: int = 100, width: float = 1.0, kernel_size: int = 5,
+                    batch_norm: bool = True, seed: int = 0, name: str = "generator") -> keras.Model:
+    """latent float32 (batch, latent_dim) -> images float32 (batch, 28, 28, 1) in [-1, 1].
+
+    Dense 7*7*c0 -> BN -> LeakyReLU -> ConvT c1 k/1 -> BN -> LeakyReLU -> ConvT c2 k/2 -> BN ->
+    LeakyReLU -> ConvT 1 k/2 tanh, with (c0, c1, c2) = channels(width); no BN on the output.
+    """
+    c0, c1, c2 = channels(width)
+    latent_vectors = keras.Input((latent_dim,), name="latent_vectors")
+    h = keras.layers.Dense(7 * 7 * c0, use_bias=False, kernel_initializer=_init(seed), name="project")(
+        latent_vectors)
+    for i, (filters, stride) in enumerate(((None, None), (c1, 1), (c2, 2))):
+        if filters is not None:
+            h = keras.layers.Conv2DTranspose(filters, kernel_size, stride, padding="same", use_bias=False,
+                                             kernel_initializer=_init(seed + i), name=f"up_{i}")(h)
+        if batch_norm:
+            h = keras.layers.BatchNormalization(name=f"bn_{i}")(h)
+        h = keras.layers.LeakyReLU(0.2, name=f"leaky_{i}")(h)
+        if filters is None:
+            h = keras.layers.Reshape((7, 7, c0), name="to_7x7")(h)  # (batch, 7, 7, c0)
+    images = keras.layers.Conv2DTranspose(1, kernel_size, 2, padding="same", activation="tanh",
+                                          use_bias=False, kernel_initializer=_init(seed + 3),
+                                          name="images")(h)  # (batch, 28, 28, 1)
+    return keras.Model(latent_vectors, images, name=name)
+
+
+def dcgan_discriminator(width: float = 1.0, dropout: float = 0.3, kernel_size: int = 5,
+                        seed: int = 100, name: str = "discriminator") -> keras.Model:
+    """images float32 (batch, 28, 28, 1) in [-1, 1] -> logits (batch, 1); D(x) = sigmoid(logit).
+
+    Conv c2 k/2 -> LeakyReLU, dropout -> Conv c1 k/2 -> LeakyReLU, dropout -> Dense 1: strided
+    convolutions instead of pooling, no batch norm on the input layer. Dropout is applied just
+    before each LeakyReLU: LeakyReLU(m * x) = m * LeakyReLU(x) for a mask value m >= 0, so the
+    order does not change the function, and Conv2D directly followed by LeakyReLU makes
+    TensorFlow's graph optimiser log a (harmless) "remapper failed" error in training.
+    """
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+    _, c1, c2 = channels(width)
+    images = keras.Input((28, 28, 1), name="images")
+    h = images
+    for i, filters in enumerate((c2, c1)):
+        h = keras.layers.Conv2D(filters, kernel_size, 2, padding="same", kernel_initializer=_init(seed + i),
+                                name=f"down_{i}")(h)  # (batch, 14, 14, c2), then (batch, 7, 7, c1)
+        if dropout:  # before LeakyReLU: the same function (see the docstring), no graph-rewrite error
+            h = keras.layers.Dropout(dropout, seed=seed + 10 + i, name=f"dropout_{i}")(h)
+        h = keras.layers.LeakyReLU(0.2, name=f"leaky_{i}")(h)
+    h = keras.layers.Flatten(name="flatten")(h)
+    logits = keras.layers.Dense(1, kernel_initializer=_init(seed + 2), name="logits")(h)
+    return keras.Model(images, logits, name=name)
+
+
+def guideline_violations(model: keras.Model, role: str = "discriminator") -> list[str]:
+    """The DCGAN guidelines `model` breaks (empty list: none): no pooling, strided (transposed)
+    convolutions, LeakyReLU in D, no BN on D's input layer nor on G's output, tanh on G's output,
+    D maps (batch, 28, 28, 1) to one logit each (no sigmoid)."""
+    if role not in ("discriminator", "generator"):
+        raise ValueError(f"role must be 'discriminator' or 'generator', got {role!r}")
+    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+    problems = [f"{layer.name}: pooling; use a strided convolution instead" for layer in layers
+                if "Pooling" in type(layer).__name__]
+    kind = keras.layers.Conv2D if role == "discriminator" else keras.layers.Conv2DTranspose
+    convs = [layer for layer in layers if isinstance(layer, kind)]
+    if not any(max(layer.strides) > 1 for layer in convs):
+        problems.append(f"no strided {kind.__name__} layer: {role}s change resolution by striding")
+    if role == "discriminator":
+        first = next((i for i, layer in enumerate(layers) if isinstance(layer, kind)), len(layers))
+        second = next((i for i, layer in enumerate(layers) if isinstance(layer, kind) and i > first),
+                      len(layers))
+        problems += [f"{layer.name}: batch norm on the input layer; normalise later layers only"
+                     for layer in layers[:second] if isinstance(layer, keras.layers.BatchNormalization)]
+        relus = [layer.name for layer in layers if isinstance(layer, keras.layers.ReLU)
+                 or getattr(layer, "activation", None) is keras.activations.relu]
+        problems += [f"{name}: ReLU; use LeakyReLU(0.2) in the discriminator" for name in relus]
+        last = layers[-1]
+        if getattr(last, "activation", None) is keras.activations.sigmoid:
+            problems.append(f"{last.name}: sigmoid output; return logits (the losses apply sigmoid)")
+        shape = tuple(model(np.zeros((1, 28, 28, 1), np.float32)).shape)
+        if shape != (1, 1):
+            problems.append(f"output shape {shape} for one image: return one logit per image (batch, 1)")
+    else:
+        last, before_last = layers[-1], layers[-2] if len(layers) > 1 else None
+        if isinstance(last, keras.layers.BatchNormalization) or (
+                isinstance(last, keras.layers.Activation)
+                and isinstance(before_last, keras.layers.BatchNormalization)):
+            problems.append(f"{last.name}: batch norm on the generator's output")
+        elif getattr(last, "activation", None) is not keras.activations.tanh:
+            problems.append(f"{last.name}: the output activation must be tanh (images in [-1, 1])")
+    return problems
+
+
+class DCGANTrainer(training.Trainer):
+    """training.Trainer for convolutional GANs, plus: G in training mode in the D step (see the
+    module docstring), `hooks` called after every chunk (checkpoints, animation frames), and an
+    optional tf.distribute `strategy`: the models must be built under `strategy.scope()`; each
+    replica takes its slice of the same global batch (same seeds as on one device), losses are
+    scaled by 1/replicas so the all-reduced gradient is the global-batch gradient.
+
+    Under a strategy: BN moving statistics are kept per replica (generate() reads replica 0's);
+    replicas share the dropout random stream; d/g_grad_norm are means of per-replica norms.
+    """
+
+    def __init__(self, generator, discriminator, sample_real, config=None, evaluate=None,
+                 strategy: tf.distribute.Strategy | None = None):
+        config = config or training.TrainConfig()
+        if config.track_features:
+            raise ValueError("DCGANTrainer has no 2-D feature space: use track_features=False")
+        self.strategy = strategy
+        replicas = strategy.num_replicas_in_sync if strategy else 1
+        if config.batch_size % replicas:
+            raise ValueError(f"batch_size {config.batch_size} must be a multiple of the {replicas} "
+                             "replicas: each takes an equal slice")
+        self.replicas = replicas
+        self.hooks: list[Callable] = []
+        with strategy.scope() if strategy else _nullcontext():
+            super().__init__(generator, discriminator, sample_real, config, evaluate)
+
+    # ---- one update, on one replica -----------------------------------------------------------
+    def _local(self, batch):
+        """This replica's slice of a global batch (the whole batch on one device)."""
+        if self.strategy is None:
+            return batch
+        replica = tf.distribute.get_replica_context().replica_id_in_sync_group
+        size = self.config.batch_size // self.replicas
+        return batch[replica * size:(replica + 1) * size]
+
+    def _discriminator_update(self, step, i: int) -> dict:
+        c = self.config
+        real = self._local(self.sample_real(self._seed(step, 2 * i), c.batch_size))
+        latent_vectors = self._local(self.latent_vectors(c.batch_size, self._seed(step, 2 * i + 1)))
+        fake = self.generator(latent_vectors, training=True)  # outside the tape: G held fixed
+        variables = self.discriminator.trainable_variables
+        with tf.GradientTape() as tape:
+            real_logits = self.discriminator(real, training=True)
+            fake_logits = self.discriminator(fake, training=True)
+            loss = losses.discriminator_loss(real_logits, fake_logits, c.real_label)
+            scaled = loss / self.replicas
+        gradients = tape.gradient(scaled, variables)
+        self.d_optimizer.apply_gradients(zip(gradients, variables))
+        return {"d_loss": loss, "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
+                "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits)),
+                "d_grad_norm": tf.linalg.global_norm(gradients) * self.replicas}
+
+    def _generator_update(self, step, generator_loss: str, capture: bool = False) -> dict:
+        c = self.config
+        latent_vectors = self._local(self.latent_vectors(c.batch_size, self._seed(step, training._G_NOISE)))
+        variables = self.generator.trainable_variables
+        with tf.GradientTape() as tape:
+            fake_logits = self.discriminator(self.generator(latent_vectors, training=True), training=True)
+            loss = losses.generator_loss(generator_loss)(fake_logits)
+            scaled = loss / self.replicas
+        gradients = tape.gradient(scaled, variables)
+        self.g_optimizer.apply_gradients(zip(gradients, variables))
+        return {"g_loss": loss, "g_grad_norm": tf.linalg.global_norm(gradients) * self.replicas}
+
+    def _replicated(self, function, *args) -> dict:
+        if self.strategy is None:
+            return function(*args)
+        per_replica = self.strategy.run(function, args=args)
+        return {k: self.strategy.reduce(tf.distribute.ReduceOp.MEAN, v, axis=None)
+                for k, v in per_replica.items()}
+
+    def _train_step(self, generator_loss: str, capture: bool = False) -> dict:
+        step = self.step.read_value()
+
+        def replica_step(step):
+            d_metrics = [self._discriminator_update(step, i) for i in range(self.config.d_steps)]
+            metrics = {k: tf.add_n([m[k] for m in d_metrics]) / len(d_metrics) for k in d_metrics[0]}
+            metrics.update(self._generator_update(step, generator_loss))
+            return metrics
+
+        metrics = self._replicated(replica_step, step)
+        self.step.assign_add(1)
+        return metrics
+
+    def _function(self, kind: str):
+        key = (kind, self.config.generator_loss)
+        if self.strategy is not None and kind in ("discriminator", "generator") and key not in self._compiled:
+            loss = self.config.generator_loss
+            update = (lambda s: self._discriminator_update(s, 0)) if kind == "discriminator" else (
+                lambda s: self._generator_update(s, loss))
+            self._compiled[key] = tf.function(lambda s: self._replicated(update, s))
+        return super()._function(kind)
+
+    # ---- public API --------------------------------------------------------------------------
+    def train(self, steps: int, evaluate_every: int | None = None, progress: bool | None = None,
+              callback: Callable | None = None) -> training.History:
+        """Trainer.train, calling every hook in `self.hooks` after each chunk (before `callback`),
+        and each hook's `finish(trainer)` (if it has one) when the run ends without error."""
+
+        def after_chunk(trainer):
+            for hook in self.hooks:
+                hook(trainer)
+            if callback is not None:
+                callback(trainer)
+
+        try:
+            history = super().train(steps, evaluate_every, progress, after_chunk)
+        except training.TrainingDiverged as error:
+            notes = [hook.divergence_note() for hook in self.hooks if hasattr(hook, "divergence_note")]
+            if notes:
+                raise training.TrainingDiverged(" ".join([str(error), *notes])) from error
+            raise
+        for hook in self.hooks:
+            if hasattr(hook, "finish"):
+                hook.finish(self)
+        return history
+
+    def generate(self, n: int, seed: int = 12345) -> np.ndarray:
+        """n images float32 (n, 28, 28, 1) in [-1, 1] from the latent seed `seed` (moving BN stats)."""
+        return super().generate(n, seed)
+
+
+class _nullcontext:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def config_for(settings: dict, seed: int = 0, chunk_size: int = 50) -> training.TrainConfig:
+    """The TrainConfig of a configuration dict such as REFERENCE or LECTURE."""
+    return training.TrainConfig(batch_size=settings["batch_size"], d_learning_rate=settings["learning_rate"],
+                                g_learning_rate=settings["learning_rate"], beta_1=settings["beta_1"],
+                                seed=seed, chunk_size=chunk_size)
+
+
+def make_trainer(images, settings: dict | None = None, seed: int = 0, evaluate=None,
+                 strategy: tf.distribute.Strategy | None = None, chunk_size: int = 50) -> DCGANTrainer:
+    """A DCGANTrainer on uint8 images (n, 28, 28) for a configuration: LECTURE updated by
+    `settings` (a `width` without `d_width` sets both); with a `strategy`, models and optimizers
+    are built under its scope."""
+    given = dict(settings or {})
+    settings = {**LECTURE, **given}
+    if "width" in given and "d_width" not in given:  # one width setting scales both networks
+        settings["d_width"] = given["width"]
+    unknown = set(settings) - set(LECTURE)
+    if unknown:
+        raise ValueError(f"unknown DCGAN settings {sorted(unknown)}; known: {sorted(LECTURE)}")
+    with strategy.scope() if strategy else _nullcontext():
+        generator = dcgan_generator(settings["latent_dim"], settings["width"], settings["kernel_size"],
+                                    seed=seed)
+        discriminator = dcgan_discriminator(settings["d_width"], settings["dropout"], settings["kernel_size"],
+                                            seed=seed + 100)
+    sample_real = fashion_mnist.sampler(images, flatten=False)
+    return DCGANTrainer(generator, discriminator, sample_real, config_for(settings, seed, chunk_size),
+                        evaluate, strategy)
+
+
+def interpolate(z0, z1, t, spherical: bool = True) -> np.ndarray:
+    """Points between latent vectors z0 and z1 (d,) at fractions t (m,) -> (m, d).
+
+    spherical: slerp, which keeps the norm typical of a Gaussian latent (a straight line passes
+    near the origin, where the generator has rarely been); falls back to a line for (anti)parallel
+    vectors.
+    """
+    z0, z1 = np.asarray(z0, np.float64), np.asarray(z1, np.float64)
+    t = np.atleast_1d(np.asarray(t, np.float64))[:, None]
+    linear = (1 - t) * z0 + t * z1
+    if not spherical:
+        return linear.astype(np.float32)
+    cosine = np.dot(z0, z1) / max(np.linalg.norm(z0) * np.linalg.norm(z1), 1e-12)
+    omega = np.arccos(np.clip(cosine, -1.0, 1.0))
+    if np.sin(omega) < 1e-6:
+        return linear.astype(np.float32)
+    return ((np.sin((1 - t) * omega) * z0 + np.sin(t * omega) * z1) / np.sin(omega)).astype(np.float32)
+
+
+# ---- the shipped pretrained generator --------------------------------------------------------
+class PretrainedError(ValueError):
+    """The shipped generator is missing, or its weights do not match their recorded hash."""
+
+
+def load_pretrained_metadata(metadata_path=PRETRAINED_METADATA) -> dict:
+    """The record scripts/train_dcgan.py wrote: sha256, settings, steps, quality, command, date."""
+    try:
+        return json.loads(Path(metadata_path).read_text())
+    except FileNotFoundError:
+        raise PretrainedError(f"{metadata_path} is missing. {_REGENERATE}") from None
+    except json.JSONDecodeError as error:
+        raise PretrainedError(f"{metadata_path} is not valid JSON ({error}). {_REGENERATE}") from None
+
+
+def load_pretrained(weights_path=PRETRAINED_WEIGHTS, metadata_path=PRETRAINED_METADATA) -> keras.Model:
+    """The shipped generator, built from its recorded settings after its SHA-256 is verified.
+
+    Only weights are read (an HDF5 weights file: no code, no pickle)."""
+    weights_path = Path(weights_path)
+    metadata = load_pretrained_metadata(metadata_path)
+    if not weights_path.is_file():
+        raise PretrainedError(f"{weights_path} is missing. {_REGENERATE}")
+    actual = image_quality.sha256_of(weights_path)
+    if actual != metadata.get("sha256"):
+        raise PretrainedError(f"{weights_path} does not match {Path(metadata_path).name}: SHA-256 "
+                              f"{actual}, expected {metadata.get('sha256')}. {_REGENERATE}")
+    settings = metadata["settings"]
+    generator = dcgan_generator(settings["latent_dim"], settings["width"], settings["kernel_size"])
+    generator.load_weights(weights_path)
+    return generator
+
+
+def sample(generator: keras.Model, n: int, seed: int = 12345) -> np.ndarray:
+    """n images (n, 28, 28, 1) in [-1, 1] from a generator alone, latent N(0, I) from `seed`
+    (the same latent vectors as Trainer.generate(n, seed))."""
+    seed = tf.constant([seed, 0], tf.int64)
+    latent_vectors = tf.random.stateless_normal((n, generator.input_shape[1]), seed)
+    return generator(latent_vectors, training=False).numpy()
