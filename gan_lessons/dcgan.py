@@ -10,7 +10,6 @@ are normalised with batch statistics, exactly as in the generator step. This upd
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from gan_lessons import fashion_mnist, image_quality, losses, training
+from gan_lessons import artifacts, fashion_mnist, losses, training
 
 BASE_CHANNELS = (256, 128, 64)  # the reference generator's channels at width 1 (D: 64, 128)
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -324,26 +323,14 @@ class PretrainedError(ValueError):
 
 def load_pretrained_metadata(metadata_path=PRETRAINED_METADATA) -> dict:
     """The record scripts/train_dcgan.py wrote: sha256, settings, steps, quality, command, date."""
-    try:
-        return json.loads(Path(metadata_path).read_text())
-    except FileNotFoundError:
-        raise PretrainedError(f"{metadata_path} is missing. {_REGENERATE}") from None
-    except json.JSONDecodeError as error:
-        raise PretrainedError(f"{metadata_path} is not valid JSON ({error}). {_REGENERATE}") from None
+    return artifacts.read_record(metadata_path, PretrainedError, _REGENERATE)
 
 
 def load_pretrained(weights_path=PRETRAINED_WEIGHTS, metadata_path=PRETRAINED_METADATA) -> keras.Model:
     """The shipped generator, built from its recorded settings after its SHA-256 is verified.
 
     Only weights are read (an HDF5 weights file: no code, no pickle)."""
-    weights_path = Path(weights_path)
-    metadata = load_pretrained_metadata(metadata_path)
-    if not weights_path.is_file():
-        raise PretrainedError(f"{weights_path} is missing. {_REGENERATE}")
-    actual = image_quality.sha256_of(weights_path)
-    if actual != metadata.get("sha256"):
-        raise PretrainedError(f"{weights_path} does not match {Path(metadata_path).name}: SHA-256 "
-                              f"{actual}, expected {metadata.get('sha256')}. {_REGENERATE}")
+    metadata = artifacts.verified_record(weights_path, metadata_path, PretrainedError, _REGENERATE)
     settings = metadata["settings"]
     generator = dcgan_generator(settings["latent_dim"], settings["width"], settings["kernel_size"])
     generator.load_weights(weights_path)

@@ -10,15 +10,13 @@ generator), which every report prints.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import keras
 import numpy as np
 
-from gan_lessons import fashion_mnist, metrics
+from gan_lessons import artifacts, fashion_mnist, metrics
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 WEIGHTS = DATA_DIR / "fashion_classifier.weights.h5"
@@ -57,35 +55,17 @@ def build_classifier(seed: int = 0) -> keras.Model:
     return keras.Model(images, logits, name="fashion_classifier")
 
 
-def sha256_of(path) -> str:
-    """SHA-256 (hex) of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+sha256_of = artifacts.sha256_of
 
 
 def load_metadata(metadata_path=METADATA) -> dict:
     """The record scripts/train_classifier.py wrote: sha256, test_accuracy, command, date, machine."""
-    try:
-        return json.loads(Path(metadata_path).read_text())
-    except FileNotFoundError:
-        raise ClassifierError(f"{metadata_path} is missing. {_REGENERATE}") from None
-    except json.JSONDecodeError as error:
-        raise ClassifierError(f"{metadata_path} is not valid JSON ({error}). {_REGENERATE}") from None
+    return artifacts.read_record(metadata_path, ClassifierError, _REGENERATE)
 
 
 def load_classifier(weights_path=WEIGHTS, metadata_path=METADATA) -> keras.Model:
     """The shipped classifier, after checking its weights file against the recorded SHA-256."""
-    weights_path = Path(weights_path)
-    expected = load_metadata(metadata_path).get("sha256")
-    if not weights_path.is_file():
-        raise ClassifierError(f"{weights_path} is missing. {_REGENERATE}")
-    actual = sha256_of(weights_path)
-    if actual != expected:
-        raise ClassifierError(f"{weights_path} does not match {Path(metadata_path).name}: SHA-256 "
-                              f"{actual}, expected {expected}. {_REGENERATE}")
+    artifacts.verified_record(weights_path, metadata_path, ClassifierError, _REGENERATE)
     classifier = build_classifier()
     classifier.load_weights(weights_path)
     return classifier
