@@ -54,6 +54,21 @@ def _summary(value) -> str:
     return f"array of shape {value.shape}, first values {np.array2string(value.ravel()[:4], precision=4)}"
 
 
+def attempt(name: str, hint: str, description: str, call: Callable[[], object]):
+    """Run a student's code: (its value, None), or (None, a failing Result saying what happened).
+
+    Exceptions from student code are reported, never raised, so a notebook always runs on.
+    """
+    try:
+        return call(), None
+    except NotImplementedError:
+        return None, Result(False, f"✗ {name}: not done yet — replace `raise NotImplementedError` "
+                                   f"with your code. Hint: {hint}")
+    except Exception as error:
+        return None, Result(False, f"✗ {name}: your function raised {type(error).__name__}: {error} "
+                                   f"on {description}. Hint: {hint}")
+
+
 @dataclass(frozen=True)
 class Exercise:
     """A named exercise: the reference solution, the cases to try, and a hint for a wrong answer."""
@@ -69,14 +84,10 @@ class Exercise:
         if not callable(student):
             return Result(False, f"✗ {self.name}: pass your function itself (no parentheses).")
         for case in self.cases:
-            try:
-                got = student(*case.args, **case.kwargs)
-            except NotImplementedError:
-                return Result(False, f"✗ {self.name}: not done yet — replace `raise "
-                                     f"NotImplementedError` with your code. Hint: {self.hint}")
-            except Exception as error:  # the student's code: report, never crash the notebook
-                return Result(False, f"✗ {self.name}: your function raised {type(error).__name__}: "
-                                     f"{error} on {case.description}. Hint: {self.hint}")
+            got, failure = attempt(self.name, self.hint, case.description,
+                                   lambda case=case: student(*case.args, **case.kwargs))
+            if failure is not None:
+                return failure
             expected = _to_array(self.reference(*case.args, **case.kwargs))
             try:
                 got = _to_array(got)

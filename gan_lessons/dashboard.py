@@ -94,17 +94,16 @@ class Dashboard:
         if force or time.perf_counter() - self._last_refresh >= wait:
             self.redraw()
 
-    def _train_chunk(self, steps: int):
+    def _train(self, steps: int, progress: bool | None = False, callback=None):
         kwargs = {"evaluate_every": self.evaluate_every} if self.evaluate_every else {}
-        self.trainer.train(steps, progress=False, **kwargs)
+        self.trainer.train(steps, progress=progress, callback=callback, **kwargs)
 
     def run(self, steps: int, progress: bool | None = None):
         """Train `steps` steps now, redrawing the figure in place as it goes and at the end."""
         if self.live._handle is None:
             self.live.show()
         self._last_refresh = time.perf_counter()
-        kwargs = {"evaluate_every": self.evaluate_every} if self.evaluate_every else {}
-        self.trainer.train(steps, progress=progress, callback=lambda _: self._maybe_redraw(), **kwargs)
+        self._train(steps, progress, callback=lambda _: self._maybe_redraw())
         self.redraw()
         if self._report is not None:
             self._report()
@@ -140,20 +139,19 @@ class Dashboard:
             try:
                 action()
             except TrainingDiverged as error:
-                play.value = play.value  # no-op; leave play state to the user
                 report(f"<b style='color:#b00'>{error}</b>")
                 return
             report()
 
         def on_train(_):
-            guarded(lambda: (self._train_chunk(steps.value), self.redraw()))
+            guarded(lambda: (self._train(steps.value), self.redraw()))
 
         def on_tick(change):
             # Each tick of the Play widget trains one chunk. Ticks that queued up while the
             # kernel was busy are dropped, so pausing takes effect at once.
             if time.perf_counter() < busy["until"]:
                 return
-            guarded(lambda: (self._train_chunk(self.chunk_steps), self._maybe_redraw()))
+            guarded(lambda: (self._train(self.chunk_steps), self._maybe_redraw()))
             busy["until"] = time.perf_counter() + 0.5 * play.interval / 1000
 
         def on_reset(_):

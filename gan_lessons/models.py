@@ -96,6 +96,3 @@ def feature_extractor(discriminator: keras.Model) -> keras.Model:
         ) from None
     return keras.Model(discriminator.input, features, name=f"{discriminator.name}_features")
 
-
-def has_features(discriminator: keras.Model) -> bool:
-    return any(layer.name == FEATURES_LAYER for layer in discriminator.layers)

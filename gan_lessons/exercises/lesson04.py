@@ -8,7 +8,7 @@ import keras
 import numpy as np
 
 from gan_lessons import dcgan
-from gan_lessons.checks import Case, Exercise, Result
+from gan_lessons.checks import Case, Exercise, Result, attempt
 
 
 def transposed_output_size(size: int, kernel_size: int, stride: int, padding: str) -> int:
@@ -74,15 +74,13 @@ def check_generator_block(make_block) -> Result:
     rng = np.random.default_rng(4)
     for batch, size, in_channels, channels in ((2, 7, 8, 16), (3, 14, 4, 1), (1, 4, 3, 5)):
         inputs = rng.normal(size=(batch, size, size, in_channels)).astype(np.float32)
-        try:
-            block = make_block(channels)
-            outputs = np.asarray(keras.Sequential(_layers_of(block))(inputs, training=True))
-        except NotImplementedError:
-            return Result(False, f"✗ {name}: not done yet — replace `raise NotImplementedError`. "
-                                 f"Hint: {hint}")
-        except Exception as error:  # the student's code: report, never crash the notebook
-            return Result(False, f"✗ {name}: raised {type(error).__name__}: {error} on input "
-                                 f"{inputs.shape}. Hint: {hint}")
+        block, failure = attempt(name, hint, f"input {inputs.shape}", lambda c=channels: make_block(c))
+        if failure is not None:
+            return failure
+        outputs, failure = attempt(name, hint, f"input {inputs.shape}", lambda b=block, x=inputs: np.asarray(
+            keras.Sequential(_layers_of(b))(x, training=True)))
+        if failure is not None:
+            return failure
         expected = (batch, 2 * size, 2 * size, channels)
         if outputs.shape != expected:
             return Result(False, f"✗ {name}: input {inputs.shape} gave {outputs.shape}, expected "
