@@ -38,7 +38,7 @@ def main(argv=None):
     parser.add_argument("--remedies", nargs="+", default=["none", "packing", "minibatch_std"],
                         choices=remedies.REMEDIES)
     parser.add_argument("--no-w1", action="store_true", help="skip W1 (about 2 s a run)")
-    parser.add_argument("--out", default=str(ROOT / "data" / "mode_collapse.json"))
+    parser.add_argument("--out", default=str(mode_experiments.RESULTS_PATH))
     parser.add_argument("--report", metavar="JSON", help="print the table of a results file and exit")
     args = parser.parse_args(argv)
     if args.report:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import pathlib
 import platform
 import time
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ import numpy as np
 import tensorflow as tf
 
 from gan_lessons import mixtures, mode_metrics, models, remedies, training
+
+RESULTS_PATH = pathlib.Path(__file__).resolve().parents[1] / "data" / "mode_collapse.json"
 
 
 @dataclass(frozen=True)
@@ -221,8 +224,10 @@ def save_results(results: list[dict], config: ExperimentConfig, path, command: s
     return record
 
 
-def load_results(path) -> dict:
-    """Read a record written by save_results (benchmarks/mode_collapse.py)."""
+def load_results(path=None) -> dict:
+    """Read a record written by save_results (benchmarks/mode_collapse.py); by default the one the
+    course ships, RESULTS_PATH."""
+    path = RESULTS_PATH if path is None else path
     with open(path) as file:
         record = json.load(file)
     if not {"results", "summary", "config"} <= set(record):
