@@ -134,7 +134,7 @@ def main(argv=None) -> int:
         f"- machine: {platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}, "
         f"{'GPU' if tf.config.list_physical_devices('GPU') else 'no GPU'}; TensorFlow {tf.__version__}",
         f"- load average (1, 5, 15 min): {load_before} before, {load_average()} after; "
-        f"{datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')}",
+        f"{datetime.datetime.now(datetime.UTC).isoformat(timespec='seconds')}",
         f"- score: Frechet distance on the project's classifier features (not FID), n = {scorer.n}; "
         f"floor (real vs real) {scorer.floor['frechet_distance']:.2f}, ceiling (untrained lecture G) "
         f"{scorer.ceiling['frechet_distance']:.1f}",

@@ -74,7 +74,7 @@ def main(argv=None) -> int:
         "train_seconds": round(seconds, 1),
         "command": "python " + " ".join(shlex.quote(a) for a in [
             os.path.relpath(__file__, Path.cwd()), *(argv if argv is not None else sys.argv[1:])]),
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}",
         "tensorflow": tf.__version__, "keras": keras.__version__,
     }

@@ -110,7 +110,7 @@ def main(argv=None) -> int:
         "earlier_commands": earlier_commands,  # the runs this one continued, oldest first
         "command": "python " + " ".join(shlex.quote(a) for a in [
             os.path.relpath(__file__, Path.cwd()), *(argv if argv is not None else sys.argv[1:])]),
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}, "
                    f"{'GPU' if tf.config.list_physical_devices('GPU') else 'no GPU'}",
         "tensorflow": tf.__version__, "keras": keras.__version__,

@@ -1,0 +1,33 @@
+"""Write the "Open in Colab" badge and the Colab setup cell into every lesson, from the repository
+named in pyproject.toml ([project.urls] Repository).
+
+    python scripts/stamp_colab.py          # rewrite the notebooks that are out of date
+    python scripts/stamp_colab.py --check  # exit 1 if any notebook is out of date
+"""
+
+import argparse
+import pathlib
+import sys
+
+from gan_lessons import colab
+
+NOTEBOOKS = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="exit 1 if a notebook is stale")
+    args = parser.parse_args()
+    repository = colab.configured_repository()
+    if colab.github_path(repository).startswith("OWNER/"):
+        print(f"note: {repository} is the placeholder; set [project.urls] Repository before publishing")
+    stale = [path.name for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+             if colab.stamp_file(path, repository, write=not args.check)]
+    verb = "out of date" if args.check else "updated"
+    print(f"{verb}: {', '.join(stale) or 'none'} (repository {repository})")
+    return 1 if args.check and stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
