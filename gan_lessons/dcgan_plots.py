@@ -44,29 +44,6 @@ class GridRecorder:
         self.record(trainer)
 
 
-def live_draw(scorer=None, fixed_seed: int = 7, grid: int = 36, columns: int = 6):
-    """draw(figure, trainer) for dashboard.Dashboard: the same `grid` latent vectors through the
-    generator, D(x) and D(G(z)), the losses, and the Frechet distance at each evaluation with the
-    floor and ceiling of `scorer` (an image_quality.QualityScorer, read at each redraw)."""
-
-    def draw(figure: Figure, trainer):
-        figure.clear()
-        axes = figure.subplots(1, 4, width_ratios=(1, 1.2, 1.2, 1.2))
-        step = int(trainer.step.numpy())
-        images = trainer.generate(grid, seed=fixed_seed)  # (grid, 28, 28, 1), fixed latent vectors
-        image_plots.draw_images(axes[0], images, columns, f"G(z), step {step:,}")
-        if len(trainer.history):
-            image_plots.draw_discriminator_outputs(axes[1], trainer.history)
-            image_plots.draw_losses(axes[2], trainer.history)
-        else:
-            for ax, title in zip(axes[1:3], ("discriminator outputs", "losses")):
-                ax.set_title(title + " (not trained yet)")
-        floor, ceiling = (scorer.floor, scorer.ceiling) if scorer is not None else (None, None)
-        image_plots.draw_quality(axes[3], trainer.history, floor, ceiling)
-
-    return draw
-
-
 def save_animation(frames, steps, path, fps: float = 4.0, dpi: int = 80) -> Path:
     """Write the recorded mosaics (uint8 (h, w) each) as an animated GIF titled by step; returns
     the path. The last frame is held for a second."""

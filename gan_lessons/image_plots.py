@@ -1,6 +1,6 @@
 """Figures for image GANs: sample grids, training curves, quality over training, a live view.
 
-Functions return a matplotlib Figure and never show it; `lesson03_draw(...)` returns a
+Functions return a matplotlib Figure and never show it; `live_draw(...)` returns a
 draw(figure, trainer) for dashboard.Dashboard.
 """
 
@@ -100,16 +100,18 @@ def draw_quality(ax, history, floor: dict | None = None, ceiling: dict | None = 
         ax.legend(fontsize=8, loc="best")
 
 
-def lesson03_draw(scorer=None, fixed_seed: int = 7, grid: int = 36, columns: int = 6):
-    """draw(figure, trainer) for the live view: the same `grid` latent vectors (seed `fixed_seed`)
-    through the generator, D(x) and D(G(z)), losses, and the Frechet distance over training with
-    the floor and ceiling of `scorer` (an image_quality.QualityScorer), when given."""
+def live_draw(scorer=None, fixed_seed: int = 7, grid: int = 36, columns: int = 6):
+    """draw(figure, trainer) for dashboard.Dashboard in lessons 03 and 04: the same `grid` latent
+    vectors (seed `fixed_seed`) through the generator, D(x) and D(G(z)), the losses, and the
+    Frechet distance at each evaluation with the floor and ceiling of `scorer` (an
+    image_quality.QualityScorer, read at each redraw), when given."""
 
     def draw(figure: Figure, trainer):
-        figure.clear()
-        axes = figure.subplots(1, 4, width_ratios=(1.2, 1, 1, 1))
-        step = int(trainer.step.numpy())
-        draw_images(axes[0], trainer.generate(grid, seed=fixed_seed), columns, f"G(z), step {step}")
+        figure.clear()  # axes placed by hand: the dashboard's figure has no layout engine
+        axes = figure.subplots(1, 4, width_ratios=(1, 1.2, 1.2, 1.2))
+        figure.subplots_adjust(left=0.01, right=0.99, bottom=0.17, top=0.88, wspace=0.3)
+        images = trainer.generate(grid, seed=fixed_seed)  # (grid, 28, 28, 1), fixed latent vectors
+        draw_images(axes[0], images, columns, f"G(z), step {int(trainer.step.numpy()):,}")
         if len(trainer.history):
             draw_discriminator_outputs(axes[1], trainer.history)
             draw_losses(axes[2], trainer.history)

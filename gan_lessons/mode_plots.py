@@ -166,20 +166,19 @@ def draw_live(figure, trainer, n_samples: int = 1000, reference_size: int = 256)
     mixture, scaler = trainer.mixture, trainer.scaler
     reference = mixture.sampler(scaler)(np.array([4321, 0]), reference_size)  # (m, 2) real
     figure.clear()  # axes placed by hand: the dashboard's figure has no layout engine
-    grid = figure.add_gridspec(1, 4, width_ratios=(0.04, 1.15, 1, 1), left=0.05, right=0.99,
+    grid = figure.add_gridspec(1, 3, width_ratios=(1.15, 1, 1), left=0.03, right=0.99,
                                bottom=0.16, top=0.9, wspace=0.38)
-    colorbar_ax, surface_ax, histogram_ax, time_ax = (figure.add_subplot(grid[i]) for i in range(4))
+    surface_ax, histogram_ax, time_ax = (figure.add_subplot(grid[i]) for i in range(3))
     samples = scaler.inverse_transform(trainer.generate(n_samples, seed=777))
     image, label = draw_decision_surface(surface_ax, trainer, scaler, mixture, reference)
-    figure.colorbar(image, cax=colorbar_ax, label=label)
-    colorbar_ax.yaxis.set_ticks_position("left")
-    colorbar_ax.yaxis.set_label_position("left")
+    # in axes coordinates, so the bar stays beside the square (aspect-equal) surface
+    figure.colorbar(image, cax=surface_ax.inset_axes((1.04, 0, 0.05, 1)), label=label)
     result = mode_metrics.report(samples, mixture)
     draw_samples(surface_ax, samples, mixture, f"{getattr(trainer, 'remedy', '')} · step "
                                                f"{int(trainer.step.numpy())}")
     histogram_ax.bar(np.arange(result.n_modes), result.counts / n_samples, color=FAKE_COLOR)
     histogram_ax.axhline(1 / result.n_modes, color="k", ls=":", lw=0.8, label="uniform")
-    histogram_ax.set(xlabel="mode", ylabel="share of samples",
+    histogram_ax.set(xlabel="mode", ylabel="share of samples (high quality)",
                      title=f"{result.modes_captured}/{result.n_modes} modes, "
                            f"{100 * result.high_quality:.0f}% HQ, KL {result.kl:.2f}")
     histogram_ax.legend(fontsize=7)

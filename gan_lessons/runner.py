@@ -26,6 +26,7 @@ from gan_lessons.profiles import PROFILES
 
 NOTEBOOKS = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
 RECORD_ENV = "GAN_LESSONS_RECORD"
+BINDER_MEMORY_MB = 2048  # Binder's memory limit: a lecture must stay under it
 
 
 class RunnerError(ValueError):
@@ -173,8 +174,11 @@ def summary_markdown(outcomes: list[Outcome]) -> str:
     for o in outcomes:
         metrics = ", ".join(f"{k} = {v}" for k, v in o.metrics.items()) or "—"
         status = o.status if not o.error else f"failed ({o.error})"
-        lines.append(f"| {o.lesson} | {o.profile} | {status} | {o.wall_seconds:.0f} s | "
-                     f"{o.peak_memory_mb:.0f} MB | {metrics} |")
+        memory = f"{o.peak_memory_mb:,.0f} MB"
+        if o.peak_memory_mb > BINDER_MEMORY_MB:
+            memory += " (over Binder's 2 GB)"
+        lines.append(f"| {o.lesson} | {o.profile} | {status} | {o.wall_seconds:.0f} s | {memory} | "
+                     f"{metrics} |")
     return "\n".join(lines) + "\n"
 
 

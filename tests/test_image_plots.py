@@ -31,7 +31,7 @@ def _tiny_trainer():
 
 def test_live_view_redraws_in_place_with_a_fixed_latent_grid():
     trainer = _tiny_trainer()
-    draw = image_plots.lesson03_draw(fixed_seed=3, grid=4, columns=2)
+    draw = image_plots.live_draw(fixed_seed=3, grid=4, columns=2)
     figure = Figure()
     draw(figure, trainer)  # before any training: no curves yet, but no error
     trainer.train(20, progress=False)

@@ -34,7 +34,8 @@ def test_live_draw_redraws_in_place_for_every_remedy():
         trainer = mode_experiments.make_trainer(RING, remedy, 0, config)
         trainer.train(1, evaluate_every=1, progress=False)
         mode_plots.draw_live(figure, trainer, n_samples=100)
-        assert len(figure.axes) == 4  # colour bar + 3 panels, not accumulating over redraws
+        assert len(figure.axes) == 3  # 3 panels, not accumulating over redraws
+        assert len(figure.axes[0].child_axes) == 1  # the colour bar, beside the decision surface
 
 
 def test_animation_writes_a_gif_with_one_frame_per_entry(tmp_path):

@@ -154,3 +154,13 @@ def test_smoke_run_of_lesson_01_writes_notebook_html_and_summary(tmp_path, capsy
     table = (out / "summary.md").read_text()
     assert "| 01 | smoke | ok |" in table and "w1_over_floor_worst = " in table
     assert "ok in" in printed and "summary.md" in printed
+
+
+def test_summary_flags_a_lesson_over_binders_memory():
+    def outcome(lesson, peak_mb):
+        return runner.Outcome(lesson, "lecture", "ok", 12.0, peak_mb, {"score": 1.5})
+
+    table = runner.summary_markdown([outcome("01", 859.4), outcome("04", 2300.0)])
+    row_01, row_04 = table.splitlines()[2:4]
+    assert "| 859 MB |" in row_01 and "over Binder" not in row_01
+    assert "| 2,300 MB (over Binder's 2 GB) |" in row_04
