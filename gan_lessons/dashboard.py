@@ -75,6 +75,7 @@ class Dashboard:
         self._last_draw_seconds = 0.0
         self._controls = None
         self._report = None  # the controls' status-line updater, once they exist
+        self._buttons = {}  # the controls' widgets by name, once they exist
         self.redraw_count = 0
 
     # ---- training -----------------------------------------------------------------------
@@ -108,6 +109,24 @@ class Dashboard:
         if self._report is not None:
             self._report()
         return self.trainer.history
+
+    def reset(self, keep_choices: bool = False):
+        """Start over with a fresh trainer from make_trainer, and redraw. With keep_choices (the
+        Reset button) the learning rates and loss set in the controls apply to it; otherwise the
+        controls take the new trainer's own settings (after a notebook switched to another kind
+        of trainer, say WGAN-GP with its own learning rate)."""
+        self.trainer = self.make_trainer()
+        if self._buttons:
+            d_lr, g_lr, loss = (self._buttons[name] for name in ("d_lr", "g_lr", "loss"))
+            if keep_choices:
+                self.trainer.set_learning_rates(d=d_lr.value, g=g_lr.value)
+                self.trainer.set_generator_loss(loss.value)
+            else:
+                c = self.trainer.config
+                d_lr.value, g_lr.value, loss.value = c.d_learning_rate, c.g_learning_rate, c.generator_loss
+        self.redraw()
+        if self._report is not None:
+            self._report()
 
     # ---- widgets ------------------------------------------------------------------------
     def controls(self) -> widgets.Widget:
@@ -155,10 +174,7 @@ class Dashboard:
             busy["until"] = time.perf_counter() + 0.5 * play.interval / 1000
 
         def on_reset(_):
-            self.trainer = self.make_trainer()
-            self.trainer.set_learning_rates(d=d_lr.value, g=g_lr.value)
-            self.trainer.set_generator_loss(loss.value)
-            guarded(self.redraw)
+            guarded(lambda: self.reset(keep_choices=True))
 
         train.on_click(on_train)
         play.observe(on_tick, names="value")

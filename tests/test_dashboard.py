@@ -58,6 +58,26 @@ def test_controls_train_reset_and_change_settings(live):
     assert live.trainer.config.generator_loss == "minimax"  # the controls' settings carry over
 
 
+def test_reset_keeps_the_students_choices_but_a_new_kind_of_trainer_brings_its_own():
+    curve = toy.QuadraticCurve()
+    rates = {"current": 2e-4}  # what the notebook's factory builds with (lesson 06 switches remedy)
+    board = dashboard.Dashboard(
+        lambda: recipes.curve_trainer(hidden=(8,), batch_size=32, learning_rate=rates["current"]),
+        plots.curve_dashboard_draw(curve, curve.scaler()), refresh_seconds=0.0, draw_budget=1.0)
+    board.controls()
+    buttons = board._buttons
+    buttons["d_lr"].value, buttons["loss"].value = 3e-3, "minimax"
+    buttons["reset"].click()  # the student's Reset: a fresh trainer with the settings on screen
+    assert board.trainer.config.d_learning_rate == pytest.approx(3e-3)
+    assert board.trainer.config.generator_loss == "minimax"
+    rates["current"] = 1e-4
+    board.reset()  # the notebook switched trainers: the controls follow the new one
+    assert board.trainer.config.d_learning_rate == pytest.approx(1e-4)
+    assert buttons["d_lr"].value == pytest.approx(1e-4) and buttons["g_lr"].value == pytest.approx(1e-4)
+    assert buttons["loss"].value == board.trainer.config.generator_loss
+    assert int(board.trainer.step.numpy()) == 1  # fresh; the redraw took one step
+
+
 def test_slow_drawing_is_spaced_out_to_stay_within_its_time_budget(live, monkeypatch):
     now = {"t": 100.0}
     monkeypatch.setattr(dashboard.time, "perf_counter", lambda: now["t"])
