@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CLONE_DIR = "/content/gan-lessons"  # where the setup cell clones the course on Colab
 SETUP_TAG = "colab-setup"  # the metadata tag of the setup cell
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
+README_MARKER = "<!-- badges: written by scripts/stamp_colab.py -->"
 
 # Colab's own packages: never installed by the setup cell, pinned at Colab's versions while it installs.
 KEPT = ("tensorflow", "tensorflow-cpu", "keras", "ipywidgets", "numpy", "scipy", "matplotlib")
@@ -60,6 +61,27 @@ def badge(repository: str, notebook: str, branch: str = "main") -> str:
     """The Markdown badge that opens notebooks/`notebook` of `repository` on Colab."""
     url = f"https://colab.research.google.com/github/{github_path(repository)}/blob/{branch}/notebooks/{notebook}"
     return f"[![Open In Colab]({BADGE_IMAGE})]({url})"
+
+
+def readme_badges(repository: str, branch: str = "main") -> str:
+    """The README's line of badges: lesson 01 on Colab, the whole course on Binder."""
+    binder = (f"https://mybinder.org/v2/gh/{github_path(repository)}/{branch}"
+              "?urlpath=lab/tree/notebooks/01_toy_gan.ipynb")
+    return f"{badge(repository, '01_toy_gan.ipynb', branch)} [![Binder](https://mybinder.org/badge_logo.svg)]({binder})"
+
+
+def stamp_readme(path, repository: str, write: bool = True) -> bool:
+    """Rewrite the line after README_MARKER in the README at `path`; returns whether it changed."""
+    path = Path(path)
+    lines = path.read_text().split("\n")
+    if README_MARKER not in lines:
+        raise ValueError(f"{path} has no line {README_MARKER!r} to put the badges under")
+    at = lines.index(README_MARKER) + 1
+    changed = lines[at] != readme_badges(repository)
+    if changed and write:
+        lines[at] = readme_badges(repository)
+        path.write_text("\n".join(lines))
+    return changed
 
 
 def setup_source(repository: str) -> str:

@@ -1,5 +1,5 @@
-"""Write the "Open in Colab" badge and the Colab setup cell into every lesson, from the repository
-named in pyproject.toml ([project.urls] Repository).
+"""Write the "Open in Colab" badge and the Colab setup cell into every lesson, and the README's
+Colab and Binder badges, from the repository named in pyproject.toml ([project.urls] Repository).
 
     python scripts/stamp_colab.py          # rewrite the notebooks that are out of date
     python scripts/stamp_colab.py --check  # exit 1 if any notebook is out of date
@@ -11,7 +11,8 @@ import sys
 
 from gan_lessons import colab
 
-NOTEBOOKS = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+NOTEBOOKS, README = ROOT / "notebooks", ROOT / "README.md"
 
 
 def main() -> int:
@@ -24,6 +25,8 @@ def main() -> int:
         print(f"note: {repository} is the placeholder; set [project.urls] Repository before publishing")
     stale = [path.name for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
              if colab.stamp_file(path, repository, write=not args.check)]
+    if colab.stamp_readme(README, repository, write=not args.check):
+        stale.append(README.name)
     verb = "out of date" if args.check else "updated"
     print(f"{verb}: {', '.join(stale) or 'none'} (repository {repository})")
     return 1 if args.check and stale else 0

@@ -35,6 +35,21 @@ def test_setup_cell_comes_before_any_use_of_the_package(path):
     assert sum(colab.SETUP_TAG in c.metadata.get("tags", []) for c in cells) == 1
 
 
+def test_readme_badges_are_written_for_the_configured_repository(tmp_path):
+    assert not colab.stamp_readme(ROOT / "README.md", REPOSITORY, write=False), (
+        "README.md's badges are out of date: run `python scripts/stamp_colab.py`")
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Title\n\n{colab.README_MARKER}\nold badges\n\nText.\n")
+    assert colab.stamp_readme(readme, "https://github.com/someone/course")
+    lines = readme.read_text().split("\n")
+    assert "mybinder.org/v2/gh/someone/course/main" in lines[3] and "github/someone/course/blob" in lines[3]
+    assert lines[4:] == ["", "Text.", ""]
+    assert not colab.stamp_readme(readme, "https://github.com/someone/course")
+    readme.write_text("# No marker\n")
+    with pytest.raises(ValueError, match="badges"):
+        colab.stamp_readme(readme, "https://github.com/someone/course")
+
+
 def test_stamp_replaces_an_old_badge_and_is_idempotent():
     notebook = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell("# Lesson 09 — title\n\n[![Open In Colab]"
