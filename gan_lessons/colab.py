@@ -19,6 +19,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,8 +41,6 @@ _GITHUB = re.compile(r"^https://github\.com/(?P<owner>[\w.-]+)/(?P<name>[\w.-]+?
 # ---- the repository and the cells that point to it ------------------------------------------
 def configured_repository(pyproject: Path = ROOT / "pyproject.toml") -> str:
     """The repository URL named in pyproject.toml's [project.urls] Repository."""
-    import tomllib
-
     urls = tomllib.loads(Path(pyproject).read_text())["project"].get("urls", {})
     if "Repository" not in urls:
         raise ValueError(f"{pyproject} names no [project.urls] Repository: add the course's GitHub URL")

@@ -1,8 +1,8 @@
 """Write the "Open in Colab" badge and the Colab setup cell into every lesson, and the README's
 Colab and Binder badges, from the repository named in pyproject.toml ([project.urls] Repository).
 
-    python scripts/stamp_colab.py          # rewrite the notebooks that are out of date
-    python scripts/stamp_colab.py --check  # exit 1 if any notebook is out of date
+    python scripts/stamp_colab.py          # rewrite the notebooks and README that are out of date
+    python scripts/stamp_colab.py --check  # exit 1 if any of them is out of date
 """
 
 import argparse
@@ -18,7 +18,7 @@ NOTEBOOKS, README = ROOT / "notebooks", ROOT / "README.md"
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true", help="exit 1 if a notebook is stale")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a notebook or the README is stale")
     args = parser.parse_args()
     repository = colab.configured_repository()
     if colab.github_path(repository).startswith("OWNER/"):
