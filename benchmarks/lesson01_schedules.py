@@ -13,7 +13,7 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from gan_lessons import metrics, recipes, toy  # noqa: E402
+from gan_lessons import recipes, toy, toy_metrics  # noqa: E402
 
 
 def parse_schedule(text: str) -> tuple[int, int, float]:
@@ -35,8 +35,8 @@ def main():
     curve = toy.QuadraticCurve()
     scaler = curve.scaler()
     sample_real = toy.curve_sampler(curve, scaler)
-    evaluators = {n: metrics.toy_evaluator(sample_real, n=n, residual=curve.residual,
-                                           to_data_units=scaler.inverse_transform) for n in args.samples}
+    evaluators = {n: toy_metrics.toy_evaluator(sample_real, n=n, residual=curve.residual,
+                                               to_data_units=scaler.inverse_transform) for n in args.samples}
     print(f"load average {os.getloadavg()[0]:.2f}; learning rate {args.learning_rate}")
     print(f"{'schedule':>14} {'seed':>4} " + " ".join(f"{'W1/floor n=' + str(n):>15}" for n in args.samples)
           + f" {'seconds':>8}")

@@ -1,10 +1,15 @@
-"""Weights the project trained and ships in data/: read only after their SHA-256 matches the record."""
+"""The project's data/ directory and the weights it ships there, checked by SHA-256 (lessons 03-06).
+
+Shipped weights are read only after their SHA-256 matches the record the training script wrote.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"  # the one place data/ is computed
 
 
 def sha256_of(path) -> str:

@@ -17,7 +17,7 @@ from IPython.display import Image, display
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from gan_lessons import losses
+from gan_lessons import game
 from gan_lessons.training import Trainer, TrainingDiverged
 
 
@@ -51,7 +51,7 @@ class Dashboard:
     `draw(figure, trainer)` redraws the whole figure from the trainer's current state.
 
     dashboard.run(steps): train now, refreshing at most every `refresh_seconds` (headless-safe).
-    dashboard.show(): controls (train N steps, play/pause, reset, learning rates, generator loss)
+    dashboard.show(): controls (train N steps, play/pause, reset, learning rates, objective)
     above the live figure.
     """
 
@@ -120,10 +120,10 @@ class Dashboard:
             d_lr, g_lr, loss = (self._buttons[name] for name in ("d_lr", "g_lr", "loss"))
             if keep_choices:
                 self.trainer.set_learning_rates(d=d_lr.value, g=g_lr.value)
-                self.trainer.set_generator_loss(loss.value)
+                self.trainer.set_objective(loss.value)
             else:
                 c = self.trainer.config
-                d_lr.value, g_lr.value, loss.value = c.d_learning_rate, c.g_learning_rate, c.generator_loss
+                d_lr.value, g_lr.value, loss.value = c.d_learning_rate, c.g_learning_rate, c.objective
         self.redraw()
         if self._report is not None:
             self._report()
@@ -140,8 +140,7 @@ class Dashboard:
                                       description="D lr", readout_format=".1e")
         g_lr = widgets.FloatLogSlider(value=c.g_learning_rate, base=10, min=-5, max=-1, step=0.25,
                                       description="G lr", readout_format=".1e")
-        loss = widgets.Dropdown(options=sorted(losses.GENERATOR_LOSSES), value=c.generator_loss,
-                                description="G loss")
+        loss = widgets.Dropdown(options=list(game.OBJECTIVES), value=c.objective, description="objective")
         status = widgets.HTML()
         self._status = status
         busy = {"until": 0.0}
@@ -181,7 +180,7 @@ class Dashboard:
         reset.on_click(on_reset)
         d_lr.observe(lambda ch: self.trainer.set_learning_rates(d=ch["new"]), names="value")
         g_lr.observe(lambda ch: self.trainer.set_learning_rates(g=ch["new"]), names="value")
-        loss.observe(lambda ch: self.trainer.set_generator_loss(ch["new"]), names="value")
+        loss.observe(lambda ch: self.trainer.set_objective(ch["new"]), names="value")
         report()
         self._report = report
         self._controls = widgets.VBox([

@@ -1,26 +1,26 @@
-"""DCGAN for 28x28 images: builders with a width setting, a Trainer that handles batch norm and
-tf.distribute, the reference and lecture configurations, the DCGAN guidelines as a check, latent
-interpolation, and the shipped pretrained generator (hash-verified).
+"""Lesson 04's DCGAN for 28x28 images: builders with a width setting, the reference and lecture
+configurations, the DCGAN guidelines as a check, latent interpolation, and the shipped pretrained
+generator (hash-verified). It trains with the one `training.Trainer`.
 
-Batch norm: in a discriminator step the generator runs with training=True, so the fakes D sees
-are normalised with batch statistics, exactly as in the generator step. This updates G's BN
-*moving* statistics (non-trainable); G's trainable weights stay unchanged. Sampling
+Batch norm: in a discriminator step the trainer runs the generator with training=True, so the
+fakes D sees are normalised with batch statistics, exactly as in the generator step. This updates
+G's BN *moving* statistics (non-trainable); G's trainable weights stay unchanged. Sampling
 (trainer.generate) uses the moving statistics (training=False).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
 from pathlib import Path
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from gan_lessons import artifacts, fashion_mnist, losses, training
+from gan_lessons import artifacts, fashion_mnist, training
 
 BASE_CHANNELS = (256, 128, 64)  # the reference generator's channels at width 1 (D: 64, 128)
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+DATA_DIR: Path = artifacts.DATA_DIR
 PRETRAINED_WEIGHTS = DATA_DIR / "dcgan_generator.weights.h5"
 PRETRAINED_METADATA = DATA_DIR / "dcgan_generator.json"
 _REGENERATE = "Regenerate both with `python scripts/train_dcgan.py --profile full`."
@@ -138,136 +138,6 @@ def guideline_violations(model: keras.Model, role: str = "discriminator") -> lis
     return problems
 
 
-class DCGANTrainer(training.Trainer):
-    """training.Trainer for convolutional GANs, plus: G in training mode in the D step (see the
-    module docstring), `hooks` called after every chunk (checkpoints, animation frames), and an
-    optional tf.distribute `strategy`: the models must be built under `strategy.scope()`; each
-    replica takes its slice of the same global batch (same seeds as on one device), losses are
-    scaled by 1/replicas so the all-reduced gradient is the global-batch gradient.
-
-    Under a strategy: BN moving statistics are kept per replica (generate() reads replica 0's);
-    replicas share the dropout random stream; d/g_grad_norm are means of per-replica norms.
-    """
-
-    def __init__(self, generator, discriminator, sample_real, config=None, evaluate=None,
-                 strategy: tf.distribute.Strategy | None = None):
-        config = config or training.TrainConfig()
-        if config.track_features:
-            raise ValueError("DCGANTrainer has no 2-D feature space: use track_features=False")
-        self.strategy = strategy
-        replicas = strategy.num_replicas_in_sync if strategy else 1
-        if config.batch_size % replicas:
-            raise ValueError(f"batch_size {config.batch_size} must be a multiple of the {replicas} "
-                             "replicas: each takes an equal slice")
-        self.replicas = replicas
-        self.hooks: list[Callable] = []
-        with strategy.scope() if strategy else _nullcontext():
-            super().__init__(generator, discriminator, sample_real, config, evaluate)
-
-    # ---- one update, on one replica -----------------------------------------------------------
-    def _local(self, batch):
-        """This replica's slice of a global batch (the whole batch on one device)."""
-        if self.strategy is None:
-            return batch
-        replica = tf.distribute.get_replica_context().replica_id_in_sync_group
-        size = self.config.batch_size // self.replicas
-        return batch[replica * size:(replica + 1) * size]
-
-    def _discriminator_update(self, step, i: int) -> dict:
-        c = self.config
-        real = self._local(self.sample_real(self._seed(step, 2 * i), c.batch_size))
-        latent_vectors = self._local(self.latent_vectors(c.batch_size, self._seed(step, 2 * i + 1)))
-        fake = self.generator(latent_vectors, training=True)  # outside the tape: G held fixed
-        variables = self.discriminator.trainable_variables
-        with tf.GradientTape() as tape:
-            real_logits = self.discriminator(real, training=True)
-            fake_logits = self.discriminator(fake, training=True)
-            loss = losses.discriminator_loss(real_logits, fake_logits, c.real_label)
-            scaled = loss / self.replicas
-        gradients = tape.gradient(scaled, variables)
-        self.d_optimizer.apply_gradients(zip(gradients, variables))
-        return {"d_loss": loss, "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
-                "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits)),
-                "d_grad_norm": tf.linalg.global_norm(gradients) * self.replicas}
-
-    def _generator_update(self, step, generator_loss: str, capture: bool = False) -> dict:
-        c = self.config
-        latent_vectors = self._local(self.latent_vectors(c.batch_size, self._seed(step, training._G_NOISE)))
-        variables = self.generator.trainable_variables
-        with tf.GradientTape() as tape:
-            fake_logits = self.discriminator(self.generator(latent_vectors, training=True), training=True)
-            loss = losses.generator_loss(generator_loss)(fake_logits)
-            scaled = loss / self.replicas
-        gradients = tape.gradient(scaled, variables)
-        self.g_optimizer.apply_gradients(zip(gradients, variables))
-        return {"g_loss": loss, "g_grad_norm": tf.linalg.global_norm(gradients) * self.replicas}
-
-    def _replicated(self, function, *args) -> dict:
-        if self.strategy is None:
-            return function(*args)
-        per_replica = self.strategy.run(function, args=args)
-        return {k: self.strategy.reduce(tf.distribute.ReduceOp.MEAN, v, axis=None)
-                for k, v in per_replica.items()}
-
-    def _train_step(self, generator_loss: str, capture: bool = False) -> dict:
-        step = self.step.read_value()
-
-        def replica_step(step):
-            d_metrics = [self._discriminator_update(step, i) for i in range(self.config.d_steps)]
-            metrics = {k: tf.add_n([m[k] for m in d_metrics]) / len(d_metrics) for k in d_metrics[0]}
-            metrics.update(self._generator_update(step, generator_loss))
-            return metrics
-
-        metrics = self._replicated(replica_step, step)
-        self.step.assign_add(1)
-        return metrics
-
-    def _function(self, kind: str):
-        key = (kind, self.config.generator_loss)
-        if self.strategy is not None and kind in ("discriminator", "generator") and key not in self._compiled:
-            loss = self.config.generator_loss
-            update = (lambda s: self._discriminator_update(s, 0)) if kind == "discriminator" else (
-                lambda s: self._generator_update(s, loss))
-            self._compiled[key] = tf.function(lambda s: self._replicated(update, s))
-        return super()._function(kind)
-
-    # ---- public API --------------------------------------------------------------------------
-    def train(self, steps: int, evaluate_every: int | None = None, progress: bool | None = None,
-              callback: Callable | None = None) -> training.History:
-        """Trainer.train, calling every hook in `self.hooks` after each chunk (before `callback`),
-        and each hook's `finish(trainer)` (if it has one) when the run ends without error."""
-
-        def after_chunk(trainer):
-            for hook in self.hooks:
-                hook(trainer)
-            if callback is not None:
-                callback(trainer)
-
-        try:
-            history = super().train(steps, evaluate_every, progress, after_chunk)
-        except training.TrainingDiverged as error:
-            notes = [hook.divergence_note() for hook in self.hooks if hasattr(hook, "divergence_note")]
-            if notes:
-                raise training.TrainingDiverged(" ".join([str(error), *notes])) from error
-            raise
-        for hook in self.hooks:
-            if hasattr(hook, "finish"):
-                hook.finish(self)
-        return history
-
-    def generate(self, n: int, seed: int = 12345) -> np.ndarray:
-        """n images float32 (n, 28, 28, 1) in [-1, 1] from the latent seed `seed` (moving BN stats)."""
-        return super().generate(n, seed)
-
-
-class _nullcontext:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
 def config_for(settings: dict, seed: int = 0, chunk_size: int = 50) -> training.TrainConfig:
     """The TrainConfig of a configuration dict such as REFERENCE or LECTURE."""
     return training.TrainConfig(batch_size=settings["batch_size"], d_learning_rate=settings["learning_rate"],
@@ -276,8 +146,8 @@ def config_for(settings: dict, seed: int = 0, chunk_size: int = 50) -> training.
 
 
 def make_trainer(images, settings: dict | None = None, seed: int = 0, evaluate=None,
-                 strategy: tf.distribute.Strategy | None = None, chunk_size: int = 50) -> DCGANTrainer:
-    """A DCGANTrainer on uint8 images (n, 28, 28) for a configuration: LECTURE updated by
+                 strategy: tf.distribute.Strategy | None = None, chunk_size: int = 50) -> training.Trainer:
+    """A Trainer on uint8 images (n, 28, 28) for a configuration: LECTURE updated by
     `settings` (a `width` without `d_width` sets both); with a `strategy`, models and optimizers
     are built under its scope."""
     given = dict(settings or {})
@@ -287,14 +157,14 @@ def make_trainer(images, settings: dict | None = None, seed: int = 0, evaluate=N
     unknown = set(settings) - set(LECTURE)
     if unknown:
         raise ValueError(f"unknown DCGAN settings {sorted(unknown)}; known: {sorted(LECTURE)}")
-    with strategy.scope() if strategy else _nullcontext():
+    with strategy.scope() if strategy else contextlib.nullcontext():
         generator = dcgan_generator(settings["latent_dim"], settings["width"], settings["kernel_size"],
                                     seed=seed)
         discriminator = dcgan_discriminator(settings["d_width"], settings["dropout"], settings["kernel_size"],
                                             seed=seed + 100)
     sample_real = fashion_mnist.sampler(images, flatten=False)
-    return DCGANTrainer(generator, discriminator, sample_real, config_for(settings, seed, chunk_size),
-                        evaluate, strategy)
+    return training.Trainer(generator, discriminator, sample_real, config_for(settings, seed, chunk_size),
+                            evaluate, strategy)
 
 
 def interpolate(z0, z1, t, spherical: bool = True) -> np.ndarray:

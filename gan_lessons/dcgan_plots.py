@@ -15,7 +15,7 @@ from matplotlib.animation import PillowWriter
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from gan_lessons import dcgan, fashion_mnist, image_plots
+from gan_lessons import dcgan, fashion_mnist, figures, image_plots
 
 
 class GridRecorder:
@@ -44,7 +44,7 @@ class GridRecorder:
         self.record(trainer)
 
 
-def save_animation(frames, steps, path, fps: float = 4.0, dpi: int = 80) -> Path:
+def save_grid_animation(frames, steps, path, fps: float = 4.0, dpi: int = 80) -> Path:
     """Write the recorded mosaics (uint8 (h, w) each) as an animated GIF titled by step; returns
     the path. The last frame is held for a second."""
     if len(frames) == 0 or len(frames) != len(steps):
@@ -73,7 +73,7 @@ def interpolation_figure(generator, z0, z1, count: int = 9, spherical: bool = Tr
     """One row of `count` images from latent z0 to z1 (each (latent_dim,)), by slerp or a line."""
     ts = np.linspace(0.0, 1.0, count)
     images = generator(dcgan.interpolate(z0, z1, ts, spherical), training=False).numpy()
-    figure = Figure(figsize=(count * 0.9, 1.3), layout="constrained")
+    figure = figures.new_figure((count * 0.9, 1.3))
     image_plots.draw_images(figure.add_subplot(), images, columns=count,
                             title=f"{'spherical' if spherical else 'linear'} interpolation, t from 0 to 1")
     return figure
@@ -112,7 +112,7 @@ def samples_by_class(images, logits, per_class: int = 6) -> Figure:
     """Generated images (n, 28, 28, 1) sorted by the classifier's predicted class (logits (n, 10)):
     one row per class, up to `per_class` images each; empty rows are missing modes."""
     predicted = np.argmax(np.asarray(logits), axis=1)
-    figure = Figure(figsize=(per_class * 0.7 + 1.6, 10 * 0.72), layout="constrained")
+    figure = figures.new_figure((per_class * 0.7 + 1.6, 10 * 0.72))
     axes = figure.subplots(10, 1)
     for label, ax in enumerate(axes):
         chosen = np.asarray(images)[predicted == label][:per_class]

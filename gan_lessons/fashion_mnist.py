@@ -1,4 +1,4 @@
-"""Fashion-MNIST: find the four files, verify their contents, load uint8 arrays, feed training.
+"""Fashion-MNIST (lessons 03, 04, 06): find the four files, verify them, load uint8 arrays, feed training.
 
 Search order: a directory you name (argument, then the FASHION_MNIST_DIR environment variable),
 the project's data/, the Debian package's /usr/share/datasets/fashion-mnist/, the Keras cache
@@ -19,8 +19,10 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from gan_lessons import artifacts
+
 ENV_VAR = "FASHION_MNIST_DIR"
-PROJECT_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+PROJECT_DATA_DIR = artifacts.DATA_DIR
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 CLASS_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",

@@ -1,4 +1,4 @@
-"""Figures for image GANs: sample grids, training curves, quality over training, a live view.
+"""Figures for image GANs (lessons 03-04): sample grids, training curves, quality, a live view.
 
 Functions return a matplotlib Figure and never show it; `live_draw(...)` returns a
 draw(figure, trainer) for dashboard.Dashboard.
@@ -9,9 +9,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from gan_lessons import fashion_mnist
-
-REAL_COLOR, FAKE_COLOR, FLOOR_COLOR, CEILING_COLOR = "tab:blue", "tab:orange", "tab:green", "tab:red"
+from gan_lessons import colors, fashion_mnist, figures, history_plots
 
 
 def tile(images, columns: int = 8, pad: int = 1) -> np.ndarray:
@@ -45,11 +43,11 @@ def image_grid(images, columns: int = 8, title: str | None = None, labels=None,
     images = np.asarray(images)
     if labels is None:
         rows = -(-len(images) // columns)
-        figure = Figure(figsize=(columns * size + 0.4, rows * size + 0.6), layout="constrained")
+        figure = figures.new_figure((columns * size + 0.4, rows * size + 0.6))
         draw_images(figure.add_subplot(), images, columns, title)
         return figure
     rows = -(-len(images) // columns)
-    figure = Figure(figsize=(columns * 1.1, rows * 1.3), layout="constrained")
+    figure = figures.new_figure((columns * 1.1, rows * 1.3))
     for i, (image, label) in enumerate(zip(images, labels)):
         ax = figure.add_subplot(rows, columns, i + 1)
         draw_images(ax, image[None], columns=1)
@@ -57,24 +55,6 @@ def image_grid(images, columns: int = 8, title: str | None = None, labels=None,
     if title:
         figure.suptitle(title)
     return figure
-
-
-def draw_discriminator_outputs(ax, history, window: int = 50):
-    """D(x) on real and D(G(z)) on generated batches per step (running means), with 1/2 marked."""
-    ax.plot(history.steps, history.smoothed("d_real", window), color=REAL_COLOR, label="D(x), real")
-    ax.plot(history.steps, history.smoothed("d_fake", window), color=FAKE_COLOR, label="D(G(z)), fake")
-    ax.axhline(0.5, color="gray", linestyle="--", linewidth=1, label="1/2 (balance)")
-    ax.set(ylim=(0, 1), xlabel="generator step", title="discriminator outputs")
-    ax.legend(fontsize=8, loc="best")
-
-
-def draw_losses(ax, history, window: int = 50):
-    """D's and G's losses per step (running means), with D's loss at D = 1/2 (log 4) marked."""
-    ax.plot(history.steps, history.smoothed("d_loss", window), color="tab:purple", label="D loss")
-    ax.plot(history.steps, history.smoothed("g_loss", window), color="tab:brown", label="G loss")
-    ax.axhline(np.log(4), color="gray", linestyle="--", linewidth=1, label="log 4 (D = 1/2)")
-    ax.set(xlabel="generator step", title="losses")
-    ax.legend(fontsize=8, loc="best")
 
 
 _TITLES = {"frechet_distance": "Fréchet distance (lower is better)",
@@ -89,10 +69,10 @@ def draw_quality(ax, history, floor: dict | None = None, ceiling: dict | None = 
     if table:
         ax.plot(table["step"], table[metric], "o-", color="black", label="generator")
     if floor:
-        ax.axhline(floor[metric], color=FLOOR_COLOR, linestyle="--", label="floor: real vs real")
+        ax.axhline(floor[metric], color=colors.FLOOR, linestyle="--", label="floor: real vs real")
     if ceiling:
-        ax.axhline(ceiling[metric], color=CEILING_COLOR, linestyle="--", label="ceiling: untrained G")
-        ax.axhline(ceiling[metric] / 4, color=CEILING_COLOR, linestyle=":", label="ceiling / 4")
+        ax.axhline(ceiling[metric], color=colors.CEILING, linestyle="--", label="ceiling: untrained G")
+        ax.axhline(ceiling[metric] / 4, color=colors.CEILING, linestyle=":", label="ceiling / 4")
     if metric == "frechet_distance":
         ax.set_yscale("log")
     ax.set(xlabel="generator step", title=_TITLES.get(metric, metric.replace("_", " ")))
@@ -112,12 +92,8 @@ def live_draw(scorer=None, fixed_seed: int = 7, grid: int = 36, columns: int = 6
         figure.subplots_adjust(left=0.01, right=0.99, bottom=0.17, top=0.88, wspace=0.3)
         images = trainer.generate(grid, seed=fixed_seed)  # (grid, 28, 28, 1), fixed latent vectors
         draw_images(axes[0], images, columns, f"G(z), step {int(trainer.step.numpy()):,}")
-        if len(trainer.history):
-            draw_discriminator_outputs(axes[1], trainer.history)
-            draw_losses(axes[2], trainer.history)
-        else:
-            for ax, title in zip(axes[1:3], ("discriminator outputs", "losses")):
-                ax.set_title(title + " (not trained yet)")
+        history_plots.draw_discriminator_outputs(axes[1], trainer.history)
+        history_plots.draw_losses(axes[2], trainer.history)
         floor, ceiling = (scorer.floor, scorer.ceiling) if scorer is not None else (None, None)
         draw_quality(axes[3], trainer.history, floor, ceiling)
 
@@ -126,10 +102,10 @@ def live_draw(scorer=None, fixed_seed: int = 7, grid: int = 36, columns: int = 6
 
 def training_curves(history, floor=None, ceiling=None, window: int = 50) -> Figure:
     """D outputs, losses and quality over a finished run, side by side."""
-    figure = Figure(figsize=(13, 3.4), layout="constrained")
+    figure = figures.new_figure((13, 3.4))
     axes = figure.subplots(1, 3)
-    draw_discriminator_outputs(axes[0], history, window)
-    draw_losses(axes[1], history, window)
+    history_plots.draw_discriminator_outputs(axes[0], history, window)
+    history_plots.draw_losses(axes[1], history, window)
     draw_quality(axes[2], history, floor, ceiling)
     return figure
 
@@ -138,12 +114,12 @@ def class_histogram_figure(counts, reference=None, title: str = "predicted class
     """Bars of predicted-class counts (int (10,)), with the uniform level and an optional
     reference histogram (e.g. real images) drawn as outlines."""
     counts = np.asarray(counts)
-    figure = Figure(figsize=(7, 2.8), layout="constrained")
+    figure = figures.new_figure((7, 2.8))
     ax = figure.add_subplot()
     positions = np.arange(len(counts))
-    ax.bar(positions, counts, color=FAKE_COLOR, label="generated")
+    ax.bar(positions, counts, color=colors.FAKE, label="generated")
     if reference is not None:
-        ax.bar(positions, reference, fill=False, edgecolor=REAL_COLOR, label="real")
+        ax.bar(positions, reference, fill=False, edgecolor=colors.REAL, label="real")
     ax.axhline(counts.sum() / len(counts), color="gray", linestyle="--", label="uniform")
     ax.set_xticks(positions, fashion_mnist.CLASS_NAMES, rotation=35, ha="right", fontsize=8)
     ax.set(ylabel="count", title=title)

@@ -1,4 +1,4 @@
-"""An honest sample-quality score for Fashion-MNIST generators, from the project's own classifier.
+"""Lessons 03, 04, 06: an honest quality score for Fashion-MNIST generators, by the project's classifier.
 
 Published FIDs use InceptionV3 features on ImageNet-sized images and cannot be reproduced
 offline, so this is NOT FID: it is a Frechet distance on the penultimate features of a small
@@ -11,14 +11,13 @@ generator), which every report prints.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import keras
 import numpy as np
 
-from gan_lessons import artifacts, fashion_mnist, metrics
+from gan_lessons import artifacts, fashion_mnist, toy_metrics
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+DATA_DIR = artifacts.DATA_DIR
 WEIGHTS = DATA_DIR / "fashion_classifier.weights.h5"
 METADATA = DATA_DIR / "fashion_classifier.json"
 FEATURES_LAYER, LOGITS_LAYER = "features", "logits"
@@ -127,14 +126,12 @@ def class_histogram(logits, num_classes: int = NUM_CLASSES) -> np.ndarray:
     return np.bincount(predicted, minlength=num_classes)
 
 
-kl_from_uniform = metrics.kl_from_uniform  # one implementation, shared with the toy lessons
-
-
 def histogram_summary(counts) -> dict:
     """classes_covered (count > 0), kl_uniform, max/min_class_fraction of a class histogram."""
     counts = np.asarray(counts)
     fractions = counts / counts.sum()
-    return {"classes_covered": int(np.count_nonzero(counts)), "kl_uniform": kl_from_uniform(counts),
+    return {"classes_covered": int(np.count_nonzero(counts)),
+            "kl_uniform": toy_metrics.kl_from_uniform(counts),
             "max_class_fraction": float(fractions.max()), "min_class_fraction": float(fractions.min())}
 
 

@@ -5,14 +5,13 @@
    confident (after Arjovsky & Bottou 2017, figure 2).
 2. `train_run` / `study`: full training under each loss with an equal budget of steps, over
    several seeds, in a balanced and a strong-discriminator regime, scored by W1 to real data
-   beside the real-vs-real floor (`metrics.toy_evaluator`).
+   beside the real-vs-real floor (`toy_metrics.toy_evaluator`).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import pathlib
 import platform
 import time
 from collections.abc import Iterable
@@ -20,7 +19,7 @@ from collections.abc import Iterable
 import numpy as np
 import tensorflow as tf
 
-from gan_lessons import losses, recipes, training
+from gan_lessons import artifacts, losses, recipes, training
 
 LOSSES = ("minimax", "non_saturating")
 # Lesson 01's MLPs on the curve, narrower and on smaller batches so that 20 runs fit a lecture.
@@ -30,7 +29,7 @@ REGIMES = {
     "strong_discriminator": {"d_steps": 5},  # five D updates per G update
 }
 CURVE_BLOCK = 50  # per-step curves are stored as means over blocks of this many steps
-RESULTS_PATH = pathlib.Path(__file__).resolve().parents[1] / "data" / "loss_comparison.json"
+RESULTS_PATH = artifacts.DATA_DIR / "loss_comparison.json"
 
 
 def make_trainer(loss: str, regime: str, seed: int, eval_samples: int = 1000,
@@ -40,7 +39,7 @@ def make_trainer(loss: str, regime: str, seed: int, eval_samples: int = 1000,
     if regime not in REGIMES:
         raise ValueError(f"unknown regime {regime!r}; choose one of {sorted(REGIMES)}")
     settings = {**MODEL, **REGIMES[regime], **overrides}
-    return recipes.curve_trainer(seed=seed, generator_loss=loss, eval_samples=eval_samples,
+    return recipes.curve_trainer(seed=seed, objective=loss, eval_samples=eval_samples,
                                  track_features=False, **settings)
 
 

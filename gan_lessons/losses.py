@@ -1,4 +1,4 @@
-"""GAN losses from logits (D(x) = sigmoid(logit)), in softplus form so they never overflow.
+"""GAN losses from logits (D = sigmoid(logit)), in softplus form so they never overflow (lessons 01, 03-06).
 
 log D = log sigmoid(l) = -softplus(-l) and log(1 - D) = log sigmoid(-l) = -softplus(l):
 finite for any finite logit, where log(sigmoid(l)) underflows to -inf once sigmoid(l) rounds to 0.

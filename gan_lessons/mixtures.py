@@ -1,4 +1,4 @@
-"""Mixtures of 2-D Gaussians (a ring, a grid): the standard mode-collapse toys, sampled in TensorFlow."""
+"""Lesson 06's mixtures of 2-D Gaussians (a ring, a grid): the standard mode-collapse toys, sampled in TF."""
 
 from __future__ import annotations
 

@@ -15,9 +15,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from gan_lessons import mixtures, mode_metrics, models, remedies, training
+from gan_lessons import artifacts, game, mixtures, mode_metrics, models, remedies, training
 
-RESULTS_PATH = pathlib.Path(__file__).resolve().parents[1] / "data" / "mode_collapse.json"
+RESULTS_PATH: pathlib.Path = artifacts.DATA_DIR / "mode_collapse.json"
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def make_discriminator(remedy: str, config: ExperimentConfig, seed: int) -> kera
 
 def make_trainer(mixture, remedy: str = "none", seed: int = 0,
                  config: ExperimentConfig | None = None) -> training.Trainer:
-    """A Trainer (WassersteinGPTrainer for "wgan_gp") on `mixture` in standardised units, with the
+    """A Trainer (a WGAN-GP configuration of it for "wgan_gp") on `mixture` in standardised units, with the
     mode metrics of `config.eval_samples` samples as its evaluator. Weights seeded from `seed`.
     The trainer also carries `.mixture`, `.scaler` (data <-> training units) and `.remedy`."""
     config = config or ExperimentConfig()
@@ -85,10 +85,10 @@ def make_trainer(mixture, remedy: str = "none", seed: int = 0,
     if remedy == "wgan_gp":
         rate = config.wgan_learning_rate
         train_config = train_config.replace(d_learning_rate=rate, g_learning_rate=rate, beta_2=0.9,
-                                            d_steps=config.wgan_critic_steps)
+                                            d_steps=config.wgan_critic_steps, objective="wasserstein",
+                                            regularisers=(game.GradientPenalty(config.gp_weight),))
     evaluate = mode_metrics.mode_evaluator(mixture, scaler, n=config.eval_samples)
-    trainer_class = remedies.WassersteinGPTrainer if remedy == "wgan_gp" else training.Trainer
-    trainer = trainer_class(generator, discriminator, mixture.sampler(scaler), train_config, evaluate)
+    trainer = training.Trainer(generator, discriminator, mixture.sampler(scaler), train_config, evaluate)
     trainer.mixture, trainer.scaler, trainer.remedy = mixture, scaler, remedy
     return trainer
 

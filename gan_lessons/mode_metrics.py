@@ -1,4 +1,4 @@
-"""Mode-collapse metrics for Gaussian-mixture toys, as in the unrolled-GAN, VEEGAN and PacGAN papers.
+"""Lesson 06: mode-collapse metrics for Gaussian-mixture toys, as in the unrolled-GAN, VEEGAN, PacGAN papers.
 
 A generated sample is *high quality* if it lies within `threshold` (3) standard deviations of its
 nearest mode. A mode is *captured* if it is the nearest mode of at least one high-quality sample.
@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import tensorflow as tf
 
-from gan_lessons import metrics
+from gan_lessons import toy_metrics
 
 PAPER_SAMPLES = 2500
 THRESHOLD = 3.0
@@ -50,18 +50,6 @@ def mode_counts(samples, modes, std: float, threshold: float = THRESHOLD) -> np.
     return np.bincount(nearest[good], minlength=len(modes))
 
 
-def kl_from_uniform(counts) -> float:
-    """KL(p || uniform) in nats of the mode histogram (metrics.kl_from_uniform), from 0 (balanced)
-    to log(k) (one mode). With no high-quality samples at all the histogram is undefined; it is
-    scored as log(k), the value of total collapse."""
-    counts = np.asarray(counts, np.float64)
-    if counts.ndim != 1 or len(counts) == 0 or np.any(counts < 0):
-        raise ValueError("counts must be a non-empty vector of non-negative numbers")
-    if counts.sum() == 0:
-        return float(np.log(len(counts)))
-    return metrics.kl_from_uniform(counts)
-
-
 @dataclass(frozen=True)
 class ModeReport:
     """Mode metrics of n generated samples against a mixture."""
@@ -70,7 +58,7 @@ class ModeReport:
     n_modes: int
     modes_captured: int
     high_quality: float  # fraction in [0, 1]
-    kl: float  # nats, KL(histogram of high-quality samples || uniform)
+    kl: float  # nats, KL(histogram of high-quality samples || uniform); log(n_modes) if none
     counts: np.ndarray  # (n_modes,) high-quality samples per mode
 
     def as_dict(self) -> dict:
@@ -89,12 +77,14 @@ def report(samples, mixture, threshold: float = THRESHOLD) -> ModeReport:
     if not np.all(np.isfinite(samples)):
         raise ValueError("samples contain NaN or inf: the generator has diverged")
     counts = mode_counts(samples, mixture.modes, mixture.std, threshold)
+    # no high-quality sample at all: the histogram is empty, scored as total collapse, log(k)
+    kl = toy_metrics.kl_from_uniform(counts) if counts.any() else float(np.log(len(counts)))
     return ModeReport(
         n_samples=len(samples),
         n_modes=len(mixture.modes),
         modes_captured=int(np.count_nonzero(counts)),
         high_quality=float(counts.sum() / len(samples)),
-        kl=kl_from_uniform(counts),
+        kl=kl,
         counts=counts,
     )
 
@@ -106,9 +96,9 @@ def w1_with_floor(samples, mixture, seed: int = 777) -> dict:
     reference = mixture.sample(n, tf.constant([seed, 3], tf.int64))
     key = (mixture.modes.tobytes(), mixture.std, n, seed)
     if key not in _FLOORS:
-        _FLOORS[key] = metrics.real_floor(lambda s, size: mixture.sample(size, s), n, seed)
+        _FLOORS[key] = toy_metrics.real_floor(lambda s, size: mixture.sample(size, s), n, seed)
     floor = _FLOORS[key]
-    w1 = metrics.wasserstein1(samples, reference)
+    w1 = toy_metrics.wasserstein1(samples, reference)
     return {"w1": w1, "w1_floor": floor, "w1_ratio": w1 / floor}
 
 

@@ -6,31 +6,20 @@ import pathlib
 
 import numpy as np
 from matplotlib.animation import FuncAnimation, PillowWriter
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
-from gan_lessons import mode_metrics, remedies
-
-REAL_COLOR, FAKE_COLOR = "#1f77b4", "#d62728"
-REMEDY_COLORS = {"none": "#7f7f7f", "packing": "#2ca02c", "minibatch_std": "#9467bd",
-                 "wgan_gp": "#ff7f0e"}
-
-
-def _figure(figsize) -> Figure:
-    figure = Figure(figsize=figsize, layout="constrained")
-    FigureCanvasAgg(figure)
-    return figure
+from gan_lessons import colors, figures, mode_metrics, remedies
 
 
 def draw_samples(ax, samples, mixture, title: str | None = None, threshold=mode_metrics.THRESHOLD,
-                 color: str = FAKE_COLOR, label: str = "generated"):
+                 color: str = colors.FAKE, label: str = "generated"):
     """Scatter samples (n, 2) in data units over the mixture's modes and their 3-std circles."""
     samples = np.asarray(samples)
     for mode in mixture.modes:
-        ax.add_patch(Circle(mode, threshold * mixture.std, fill=False, color=REAL_COLOR, lw=0.8))
+        ax.add_patch(Circle(mode, threshold * mixture.std, fill=False, color=colors.REAL, lw=0.8))
     ax.scatter(samples[:, 0], samples[:, 1], s=2, alpha=0.4, color=color, label=label)
-    ax.scatter(*mixture.modes.T, marker="+", s=40, color=REAL_COLOR, label="modes (3-std circles)")
+    ax.scatter(*mixture.modes.T, marker="+", s=40, color=colors.REAL, label="modes (3-std circles)")
     (x0, x1), (y0, y1) = mixture.plot_limits()
     ax.set(xlim=(x0, x1), ylim=(y0, y1), aspect="equal", xlabel="x", ylabel="y")
     if title:
@@ -39,7 +28,7 @@ def draw_samples(ax, samples, mixture, title: str | None = None, threshold=mode_
 
 def samples_figure(samples, mixture, title: str | None = None, figsize=(4, 4)) -> Figure:
     """Generated samples (data units) over the modes, with the mode metrics in the title."""
-    figure = _figure(figsize)
+    figure = figures.new_figure(figsize)
     ax = figure.add_subplot()
     draw_samples(ax, samples, mixture, title or str(mode_metrics.report(samples, mixture)))
     ax.legend(loc="upper right", fontsize=7)
@@ -48,16 +37,16 @@ def samples_figure(samples, mixture, title: str | None = None, figsize=(4, 4)) -
 
 def sample_grid_figure(panels: list[tuple], columns: int = 5, size: float = 2.8) -> Figure:
     """One small scatter per (title, samples (n, 2) in data units, mixture[, color]), e.g. one per
-    seed; real data in the real colour: `(title, samples, mixture, mode_plots.REAL_COLOR)`."""
+    seed; real data in the real colour: `(title, samples, mixture, colors.REAL)`."""
     rows = -(-len(panels) // columns)
     width = min(columns, len(panels))
-    figure = _figure((size * width, size * rows))
+    figure = figures.new_figure((size * width, size * rows))
     for i, (title, samples, mixture, *color) in enumerate(panels):
         ax = figure.add_subplot(rows, width, i + 1)
         result = mode_metrics.report(samples, mixture)
         draw_samples(ax, samples, mixture, f"{title}\n{result.modes_captured}/{result.n_modes} "
                                            f"modes, {100 * result.high_quality:.0f}% HQ",
-                     color=color[0] if color else FAKE_COLOR)
+                     color=color[0] if color else colors.FAKE)
         ax.set(xticks=[], yticks=[], xlabel="", ylabel="")
     return figure
 
@@ -65,7 +54,7 @@ def sample_grid_figure(panels: list[tuple], columns: int = 5, size: float = 2.8)
 def modes_over_time_figure(histories: list[dict], n_modes: int, labels=None,
                            title: str = "modes captured during training", figsize=(6, 3)) -> Figure:
     """One line per run: modes captured at each evaluation. histories: [{"step", "modes"}, ...]."""
-    figure = _figure(figsize)
+    figure = figures.new_figure(figsize)
     ax = figure.add_subplot()
     for i, history in enumerate(histories):
         label = labels[i] if labels else f"seed {i}"
@@ -81,7 +70,7 @@ def study_curves_figure(results: list[dict], remedy: str = "none", figsize=(11, 
     """Modes captured over training for every seed of `remedy` in a stored study, one panel per
     distribution. results: `mode_experiments.compare(...)` or a stored record's "results"."""
     distributions = list(dict.fromkeys(r["distribution"] for r in results))
-    figure = _figure(figsize)
+    figure = figures.new_figure(figsize)
     for k, distribution in enumerate(distributions):
         ax = figure.add_subplot(1, len(distributions), k + 1)
         runs = [r for r in results if r["distribution"] == distribution and r["remedy"] == remedy]
@@ -103,7 +92,7 @@ def mode_share_figure(steps, mode_counts, title: str = "share of samples by near
     bright cell moving from row to row is mode hopping."""
     counts = np.asarray(mode_counts, np.float64)
     n_samples = np.maximum(counts.sum(axis=1, keepdims=True), 1)
-    figure = _figure(figsize)
+    figure = figures.new_figure(figsize)
     ax = figure.add_subplot()
     steps = np.asarray(steps)
     image = ax.imshow((counts / n_samples).T, aspect="auto", origin="lower", cmap="magma",
@@ -119,7 +108,7 @@ def mode_share_figure(steps, mode_counts, title: str = "share of samples by near
 def comparison_figure(rows: list[dict], figsize=(10, 3)) -> Figure:
     """Bars with seed spread (standard deviation) of modes captured (% of modes), high quality (%)
     and KL, per distribution and remedy. rows: `mode_experiments.summarise(...)`."""
-    figure = _figure(figsize)
+    figure = figures.new_figure(figsize)
     distributions = list(dict.fromkeys(r["distribution"] for r in rows))
     remedy_names = list(dict.fromkeys(r["remedy"] for r in rows))
     width = 0.8 / len(remedy_names)
@@ -135,7 +124,7 @@ def comparison_figure(rows: list[dict], figsize=(10, 3)) -> Figure:
             spreads = [r[key + "_std"] * s if r else 0 for r, s in zip(found, scale)]
             ax.bar(np.arange(len(distributions)) + (j - (len(remedy_names) - 1) / 2) * width, means,
                    width, yerr=spreads, capsize=3, label=remedy,
-                   color=REMEDY_COLORS.get(remedy, None))
+                   color=colors.REMEDY.get(remedy, None))
         ax.set_xticks(np.arange(len(distributions)), distributions)
         ax.set_title(label, fontsize=10)
     figure.axes[0].legend(fontsize=7)
@@ -149,7 +138,7 @@ def draw_decision_surface(ax, trainer, scaler, mixture, reference, resolution: i
     xs, ys = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
     points = np.stack([xs.ravel(), ys.ravel()], axis=1)
     logits = remedies.point_logits(trainer.discriminator, scaler.transform(points), reference).numpy()
-    if isinstance(trainer, remedies.WassersteinGPTrainer):
+    if not trainer.objective.probabilities:  # a critic (WGAN-GP): raw scores, no sigmoid
         values, label, cmap = logits, "critic score f(x)", "coolwarm"
         limit = float(np.abs(values).max()) or 1.0
         vmin, vmax = -limit, limit
@@ -176,7 +165,7 @@ def draw_live(figure, trainer, n_samples: int = 1000, reference_size: int = 256)
     result = mode_metrics.report(samples, mixture)
     draw_samples(surface_ax, samples, mixture, f"{getattr(trainer, 'remedy', '')} · step "
                                                f"{int(trainer.step.numpy())}")
-    histogram_ax.bar(np.arange(result.n_modes), result.counts / n_samples, color=FAKE_COLOR)
+    histogram_ax.bar(np.arange(result.n_modes), result.counts / n_samples, color=colors.FAKE)
     histogram_ax.axhline(1 / result.n_modes, color="k", ls=":", lw=0.8, label="uniform")
     histogram_ax.set(xlabel="mode", ylabel="share of samples (high quality)",
                      title=f"{result.modes_captured}/{result.n_modes} modes, "
@@ -189,15 +178,15 @@ def draw_live(figure, trainer, n_samples: int = 1000, reference_size: int = 256)
                 title="modes captured over time")
 
 
-def save_animation(frames: list[tuple[int, np.ndarray]], mixture, path, fps: int = 4,
-                   dpi: int = 60) -> pathlib.Path:
+def save_samples_animation(frames: list[tuple[int, np.ndarray]], mixture, path, fps: int = 4,
+                           dpi: int = 60) -> pathlib.Path:
     """Write a GIF of generated samples over training; frames: [(step, samples (n, 2) data units)].
     Returns the path written."""
     if not frames:
         raise ValueError("need at least one frame")
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure = _figure((3.6, 3.6))
+    figure = figures.new_figure((3.6, 3.6))
     ax = figure.add_subplot()
     draw_samples(ax, frames[0][1], mixture)
     scatter = ax.collections[-2]  # the generated samples (the modes are drawn after them)
@@ -218,7 +207,7 @@ def save_animation(frames: list[tuple[int, np.ndarray]], mixture, path, fps: int
 def class_histogram_figure(histograms: dict[str, np.ndarray], class_names=None,
                            title: str = "predicted class of each sample", figsize=(9, 3)) -> Figure:
     """Grouped bars: the share of samples per class (or mode) for each named set of samples."""
-    figure = _figure(figsize)
+    figure = figures.new_figure(figsize)
     ax = figure.add_subplot()
     width = 0.8 / len(histograms)
     for j, (name, counts) in enumerate(histograms.items()):

@@ -1,4 +1,4 @@
-"""Generator and discriminator builders (Keras 3 functional models), seeded for reproducibility."""
+"""Generator and discriminator MLP builders (Keras 3 functional models), seeded (lessons 01, 03, 05, 06)."""
 
 from __future__ import annotations
 
@@ -85,14 +85,17 @@ def mlp_discriminator(
     return keras.Model(samples, logits, name=name)
 
 
-def feature_extractor(discriminator: keras.Model) -> keras.Model:
-    """A model sharing D's weights that returns its "features" layer: (batch, feature_dim)."""
+def feature_extractor(discriminator: keras.Model, layer: str | None = None) -> keras.Model:
+    """A model sharing D's weights that returns its layer `layer` (default "features"):
+    (batch, feature_dim)."""
+    layer = layer or FEATURES_LAYER
     try:
-        features = discriminator.get_layer(FEATURES_LAYER).output
+        features = discriminator.get_layer(layer).output
     except ValueError:
+        names = [item.name for item in discriminator.layers]
         raise ValueError(
-            f"{discriminator.name} has no layer named {FEATURES_LAYER!r}; build it with "
-            "mlp_discriminator(feature_dim=2) to plot its feature space"
+            f"{discriminator.name} has no layer named {layer!r} (it has {names}); build it with "
+            "mlp_discriminator(feature_dim=2) for a 2-D feature space, or name one of its layers"
         ) from None
     return keras.Model(discriminator.input, features, name=f"{discriminator.name}_features")
 

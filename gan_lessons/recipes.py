@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from gan_lessons import metrics, models, toy, training
+from gan_lessons import models, toy, toy_metrics, training
 
 
 def curve_trainer(seed: int = 0, hidden=(128, 128), batch_size: int = 256,
-                  learning_rate: float = 5e-4, generator_loss: str = "non_saturating",
+                  learning_rate: float = 5e-4, objective: str = "non_saturating",
                   d_steps: int = 1, latent_dim: int = 2, eval_samples: int = 1000,
                   curve: toy.QuadraticCurve | None = None, **config) -> training.Trainer:
     """Lesson 01's GAN: MLPs on the quadratic curve, trained in standardised units, evaluated by
@@ -17,10 +17,10 @@ def curve_trainer(seed: int = 0, hidden=(128, 128), batch_size: int = 256,
     hidden = tuple(hidden)
     generator = models.mlp_generator(latent_dim=latent_dim, hidden=hidden, seed=seed)
     discriminator = models.mlp_discriminator(hidden=hidden, feature_dim=2, seed=seed + 1000)
-    evaluate = metrics.toy_evaluator(sample_real, n=eval_samples, residual=curve.residual,
+    evaluate = toy_metrics.toy_evaluator(sample_real, n=eval_samples, residual=curve.residual,
                                      to_data_units=scaler.inverse_transform)
     config = {"d_learning_rate": learning_rate, "g_learning_rate": learning_rate,
               "track_features": True, **config}  # config may set either learning rate alone
-    settings = training.TrainConfig(seed=seed, batch_size=batch_size, generator_loss=generator_loss,
+    settings = training.TrainConfig(seed=seed, batch_size=batch_size, objective=objective,
                                     d_steps=d_steps, **config)
     return training.Trainer(generator, discriminator, sample_real, settings, evaluate=evaluate)

@@ -1,8 +1,9 @@
-"""Remedies for mode collapse: packing (PacGAN), minibatch standard deviation, WGAN-GP.
+"""Lesson 06's discriminator architectures against mode collapse: packing (PacGAN) and the
+minibatch standard deviation, and how to score one point with them.
 
-Packing and minibatch standard deviation are discriminator architectures: they let D see several
-samples at once, so a generator that puts every sample on one mode is easy to reject. Both work
-with the shared `training.Trainer` unchanged. WGAN-GP changes the losses: `WassersteinGPTrainer`.
+Both let D see several samples at once, so a generator that puts every sample on one mode is easy
+to reject. Both train with `training.Trainer` unchanged. WGAN-GP is not an architecture but an
+objective and a regulariser of the one trainer (`game.Wasserstein`, `game.GradientPenalty`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
-from gan_lessons import models, training
+from gan_lessons import models
 
 REMEDIES = ("none", "packing", "minibatch_std", "wgan_gp")
 
@@ -99,89 +100,6 @@ def minibatch_std_discriminator(input_dim: int = 2, hidden=(128, 128), seed: int
 def pack_size(discriminator: keras.Model) -> int:
     """How many samples D scores together: `pack` for a packed D, else 1."""
     return next((layer.pack for layer in discriminator.layers if isinstance(layer, Pack)), 1)
-
-
-def interpolate(real, fake, seed) -> tuple[tf.Tensor, tf.Tensor]:
-    """Points on the segments real -> fake: (interpolates like real, alpha (batch, 1, ...)).
-
-    alpha ~ U[0, 1], one per example (broadcast over the other axes), from the stateless seed (2,).
-    """
-    real = tf.convert_to_tensor(real, tf.float32)
-    fake = tf.convert_to_tensor(fake, tf.float32)
-    shape = tf.concat([tf.shape(real)[:1], tf.ones([tf.rank(real) - 1], tf.int32)], axis=0)
-    alpha = tf.random.stateless_uniform(shape, seed, minval=0.0, maxval=1.0)
-    return real + alpha * (fake - real), alpha
-
-
-def gradient_penalty(critic, real, fake, seed) -> tf.Tensor:
-    """WGAN-GP's penalty E[(||grad_x critic(x_hat)||_2 - 1)^2] at x_hat = real + alpha (fake - real),
-    alpha ~ U[0, 1] per example. Any batch size; 0 for a critic with unit gradient norm everywhere."""
-    interpolates, _ = interpolate(real, fake, seed)
-    with tf.GradientTape() as tape:
-        tape.watch(interpolates)
-        scores = critic(interpolates, training=True)
-    gradients = tape.gradient(scores, interpolates)
-    axes = tf.range(1, tf.rank(gradients))
-    norms = tf.sqrt(tf.reduce_sum(tf.square(gradients), axis=axes) + 1e-12)  # (batch,)
-    return tf.reduce_mean(tf.square(norms - 1.0))
-
-
-class WassersteinGPTrainer(training.Trainer):
-    """WGAN-GP: the critic (D's logits, unbounded) minimises E[f(G(z))] - E[f(x)] + weight * GP;
-    the generator minimises -E[f(G(z))]. History: d_loss, g_loss, gradient norms as usual;
-    d_real / d_fake are the mean critic scores (not probabilities); gradient_penalty and
-    wasserstein_estimate = E[f(x)] - E[f(G(z))]."""
-
-    def __init__(self, *args, gp_weight: float = 10.0, **kwargs):
-        if not gp_weight >= 0:
-            raise ValueError(f"gp_weight must be >= 0, got {gp_weight!r}")
-        self.gp_weight = float(gp_weight)
-        super().__init__(*args, **kwargs)
-        if self.features is not None:
-            raise ValueError("WassersteinGPTrainer does not track features; use track_features=False")
-
-    @property
-    def metric_names(self) -> list[str]:
-        return [*super().metric_names, "gradient_penalty", "wasserstein_estimate"]
-
-    def _discriminator_update(self, step, i: int) -> dict:
-        c = self.config
-        real = self.sample_real(self._seed(step, 2 * i), c.batch_size)
-        fake = self.generator(self.latent_vectors(c.batch_size, self._seed(step, 2 * i + 1)))
-        # alpha's seed: the same (step, stream) as the noise, folded so it is a distinct stream
-        alpha_seed = tf.random.experimental.stateless_fold_in(self._seed(step, 2 * i + 1), 7)
-        variables = self.discriminator.trainable_variables
-        with tf.GradientTape() as tape:
-            real_scores = self.discriminator(real, training=True)
-            fake_scores = self.discriminator(fake, training=True)
-            estimate = tf.reduce_mean(real_scores) - tf.reduce_mean(fake_scores)
-            penalty = gradient_penalty(self.discriminator, real, fake, alpha_seed)
-            loss = -estimate + self.gp_weight * penalty
-        gradients = tape.gradient(loss, variables)
-        self.d_optimizer.apply_gradients(zip(gradients, variables))
-        return {
-            "d_loss": loss,
-            "d_real": tf.reduce_mean(real_scores),
-            "d_fake": tf.reduce_mean(fake_scores),
-            "d_grad_norm": tf.linalg.global_norm(gradients),
-            "gradient_penalty": penalty,
-            "wasserstein_estimate": estimate,
-        }
-
-    def _generator_update(self, step, generator_loss: str, capture: bool = False) -> dict:
-        latent_vectors = self.latent_vectors(self.config.batch_size, self._seed(step, training._G_NOISE))
-        variables = self.generator.trainable_variables
-        with tf.GradientTape() as tape:
-            fake = self.generator(latent_vectors, training=True)
-            loss = -tf.reduce_mean(self.discriminator(fake, training=True))
-        gradients = tape.gradient(loss, variables)
-        self.g_optimizer.apply_gradients(zip(gradients, variables))
-        return {"g_loss": loss, "g_grad_norm": tf.linalg.global_norm(gradients)}
-
-    def discriminate(self, samples):
-        """The critic's raw scores f(x) for samples in training units: numpy (n,)."""
-        scores = self.discriminator(tf.convert_to_tensor(samples, tf.float32), training=False)
-        return scores.numpy()[:, 0]
 
 
 def _minibatch_std_logits(discriminator, points, reference):

@@ -1,4 +1,4 @@
-"""The GAN objective on 1-D densities, by quadrature: V(D, G), the optimal discriminator D*,
+"""Lessons 02 and 05: the GAN objective on 1-D densities, by quadrature: V(D, G), the optimal D*,
 C(G) = V(D*, G), KL and Jensen-Shannon divergences, and the three generator costs.
 
 Everything works in log space: a discriminator is given by its logit l(x) (D = sigmoid(l)), so

@@ -9,20 +9,12 @@ from __future__ import annotations
 import io
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from gan_lessons import theory
+from gan_lessons import colors, figures, history_plots, theory
 
-LOSS_COLORS = {"minimax": "tab:red", "non_saturating": "tab:blue", "maximum_likelihood": "tab:green"}
 LOSS_LABELS = {"minimax": "minimax  log(1 - D)", "non_saturating": "non-saturating  -log D",
                "maximum_likelihood": "maximum likelihood  -D/(1 - D)"}
-
-
-def _figure(figsize) -> Figure:
-    figure = Figure(figsize=figsize, layout="constrained")
-    FigureCanvasAgg(figure)
-    return figure
 
 
 def png(figure: Figure, dpi: int = 80) -> bytes:
@@ -36,7 +28,7 @@ def png(figure: Figure, dpi: int = 80) -> bytes:
 def pointwise_objective_figure(pairs=((0.8, 0.2), (0.5, 0.5), (0.25, 0.75))) -> Figure:
     """a log y + b log(1 - y) against y for a few (a, b) = (p_data(x), p_g(x)); each peaks at
     y = a / (a + b), marked."""
-    figure = _figure((6, 3.4))
+    figure = figures.new_figure((6, 3.4))
     ax = figure.add_subplot()
     y = np.linspace(0.005, 0.995, 400)
     for a, b in pairs:
@@ -55,13 +47,13 @@ def densities_figure(p_data: theory.Mixture, p_g: theory.Mixture, grid: theory.G
     """p_data and p_g (top), D*(x) with the line 1/2 (bottom); V(D*, G) and JSD in the title."""
     grid = grid or theory.grid_for(p_data, p_g)
     x = grid.x
-    figure = _figure((7, 4.2))
+    figure = figures.new_figure((7, 4.2))
     top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=(3, 2))
-    top.fill_between(x, p_data.pdf(x), alpha=0.3, color="black", label=f"p_data = {p_data}")
-    top.plot(x, p_g.pdf(x), color="tab:orange", lw=2, label=f"p_g = {p_g}")
+    top.fill_between(x, p_data.pdf(x), alpha=0.3, color=colors.REAL, label=f"p_data = {p_data}")
+    top.plot(x, p_g.pdf(x), color=colors.FAKE, lw=2, label=f"p_g = {p_g}")
     top.set(ylabel="density")
     top.legend(loc="upper right", fontsize=8)
-    bottom.plot(x, theory.optimal_discriminator(p_data, p_g, x), color="tab:purple", lw=2,
+    bottom.plot(x, theory.optimal_discriminator(p_data, p_g, x), color=colors.DISCRIMINATOR, lw=2,
                 label="D*(x) = p_data / (p_data + p_g)")
     bottom.axhline(0.5, color="gray", ls="--", lw=1, label="1/2")
     bottom.set(xlabel="x", ylabel="D*(x)", ylim=(-0.05, 1.05))
@@ -103,7 +95,7 @@ def density_explorer(p_data: theory.Mixture, mean: float = 1.0, std: float = 1.0
 def discriminator_values_figure(slopes, intercepts, values, best_value: float) -> Figure:
     """V(D, G) for logistic discriminators D(x) = sigmoid(w x + b): values (len(intercepts),
     len(slopes)) as a map, the best grid point marked, V(D*, G) = best_value in the title."""
-    figure = _figure((5.6, 4))
+    figure = figures.new_figure((5.6, 4))
     ax = figure.add_subplot()
     values = np.asarray(values)
     image = ax.pcolormesh(slopes, intercepts, values, shading="auto", cmap="viridis",
@@ -120,7 +112,7 @@ def discriminator_values_figure(slopes, intercepts, values, best_value: float) -
 
 def criterion_scan_figure(means, criterion_values, jsd_values, data_label: str = "") -> Figure:
     """C(G) and -log 4 + 2 JSD against p_g's mean; the line -log 4 and the minimum marked."""
-    figure = _figure((6, 3.4))
+    figure = figures.new_figure((6, 3.4))
     ax = figure.add_subplot()
     means, criterion_values = np.asarray(means), np.asarray(criterion_values)
     ax.plot(means, criterion_values, lw=3, alpha=0.5, label="C(G) = V(D*, G)")
@@ -138,10 +130,10 @@ def generator_costs_figure(d_range=(1e-4, 1 - 1e-4)) -> Figure:
     """The three generator costs (left) and |d cost / d logit| (right) against D(G(z))."""
     d = np.linspace(*d_range, 2000)
     logits = theory.logit(d)
-    figure = _figure((10, 3.6))
+    figure = figures.new_figure((10, 3.6))
     left, right = figure.subplots(1, 2)
     for name in theory.GENERATOR_COSTS:
-        style = {"color": LOSS_COLORS[name], "label": LOSS_LABELS[name], "lw": 2}
+        style = {"color": colors.LOSS[name], "label": LOSS_LABELS[name], "lw": 2}
         left.plot(d, theory.generator_cost(name, logits), **style)
         right.plot(d, np.abs(theory.generator_cost_gradient(name, logits)), **style)
     left.set(xlabel="D(G(z))", ylabel="cost the generator minimises", ylim=(-10, 5),
@@ -158,12 +150,12 @@ def generator_costs_figure(d_range=(1e-4, 1 - 1e-4)) -> Figure:
 def saturation_figure(curves: list[dict]) -> Figure:
     """From loss_comparison.saturation results (one per seed): G's gradient norm under each loss
     as D trains against a frozen G (left); their ratio against mean D(G(z)) (right)."""
-    figure = _figure((10, 3.6))
+    figure = figures.new_figure((10, 3.6))
     left, right = figure.subplots(1, 2)
     for i, curve in enumerate(curves):
         x = np.asarray(curve["d_updates"]) + 1
         for name in ("minimax", "non_saturating"):
-            left.plot(x, curve[name], "o-", ms=3, color=LOSS_COLORS[name], alpha=0.7,
+            left.plot(x, curve[name], "o-", ms=3, color=colors.LOSS[name], alpha=0.7,
                       label=name if i == 0 else None)
         right.plot(curve["d_fake"], curve["ratio"], "o", color="black", alpha=0.6,
                    label="measured (one point per checkpoint and seed)" if i == 0 else None)
@@ -179,14 +171,14 @@ def saturation_figure(curves: list[dict]) -> Figure:
     return figure
 
 
-def training_curves_figure(runs: list[dict], title: str = "") -> Figure:
+def loss_study_curves_figure(runs: list[dict], title: str = "") -> Figure:
     """W1/floor at each evaluation, D(G(z)) and G's gradient norm per step, one line per run
     (train_run results), coloured by loss."""
-    figure = _figure((12, 3.4))
+    figure = figures.new_figure((12, 3.4))
     quality, confidence, gradient = figure.subplots(1, 3)
     labelled = set()
     for run in runs:
-        color = LOSS_COLORS[run["loss"]]
+        color = colors.LOSS[run["loss"]]
         label = run["loss"] if run["loss"] not in labelled else None
         labelled.add(run["loss"])
         evaluations = run["evaluations"]
@@ -196,7 +188,7 @@ def training_curves_figure(runs: list[dict], title: str = "") -> Figure:
                                                                  max(1, len(run["curves"]["d_fake"])))
         confidence.plot(steps, run["curves"]["d_fake"], color=color, alpha=0.7, label=label)
         gradient.plot(steps, run["curves"]["g_grad_norm"], color=color, alpha=0.7, label=label)
-    quality.axhline(1.0, color="gray", ls=":", lw=1, label="real-vs-real floor")
+    quality.axhline(1.0, color=colors.FLOOR, ls=":", lw=1, label="real-vs-real floor")
     quality.set(yscale="log", xlabel="step", ylabel="W1 / floor (lower is better)",
                 title="sample quality")
     confidence.axhline(0.5, color="gray", ls=":", lw=1)
@@ -211,7 +203,7 @@ def training_curves_figure(runs: list[dict], title: str = "") -> Figure:
 def outcome_figure(results: dict) -> Figure:
     """Final W1/floor of every seed under each loss, one panel per regime; a seed's two runs joined."""
     regimes = list(results["regimes"])
-    figure = _figure((4.2 * len(regimes), 3.6))
+    figure = figures.new_figure((4.2 * len(regimes), 3.6))
     axes = np.atleast_1d(figure.subplots(1, len(regimes), sharey=True))
     losses = ("minimax", "non_saturating")
     for ax, regime in zip(axes, regimes):
@@ -222,7 +214,7 @@ def outcome_figure(results: dict) -> Figure:
                 ax.plot([0, 1], [pair[name] for name in losses], color="gray", lw=0.8)
         for i, name in enumerate(losses):
             values = [r["final_w1_ratio"] for r in runs if r["loss"] == name]
-            ax.plot([i] * len(values), values, "o", color=LOSS_COLORS[name], ms=7)
+            ax.plot([i] * len(values), values, "o", color=colors.LOSS[name], ms=7)
             ax.plot([i - 0.15, i + 0.15], [np.median(values)] * 2, color="black", lw=2)
         ax.set(xticks=[0, 1], xticklabels=losses, xlim=(-0.5, 1.5), yscale="log",
                title=f"{regime} ({results['steps']} steps)")
@@ -238,22 +230,17 @@ def draw_training_state(figure: Figure, trainer) -> None:
     figure.subplots_adjust(left=0.05, right=0.99, bottom=0.16, top=0.9, wspace=0.25)
     real = np.asarray(trainer.sample_real(np.array([777, 3], np.int64), 500))
     fake = trainer.generate(500, seed=777)
-    samples.scatter(real[:, 0], real[:, 1], s=4, c="black", alpha=0.4, label="real")
-    samples.scatter(fake[:, 0], fake[:, 1], s=4, c=LOSS_COLORS[trainer.config.generator_loss],
-                    alpha=0.5, label="generated")
+    color = colors.LOSS[trainer.config.objective]
+    samples.scatter(real[:, 0], real[:, 1], s=4, c=colors.REAL, alpha=0.4, label="real")
+    samples.scatter(fake[:, 0], fake[:, 1], s=4, c=color, alpha=0.5, label="generated")
     samples.set(xlim=(-3, 3), ylim=(-2, 4), xlabel="x (training units)", ylabel="y",
-                title=f"{trainer.config.generator_loss}, step {int(trainer.step.numpy())}")
+                title=f"{trainer.config.objective}, step {int(trainer.step.numpy())}")
     samples.legend(loc="upper center", fontsize=8)
     history = trainer.history
+    window = max(1, min(50, len(history) // 10))
+    history_plots.draw_discriminator_outputs(verdicts, history, window, fake_color=color,
+                                             fake_label=f"D(G(z)), {trainer.config.objective}")
     if len(history):
-        window = max(1, min(50, len(history) // 10))
-        verdicts.plot(history.steps, history.smoothed("d_real", window), color="black", label="D(x)")
-        verdicts.plot(history.steps, history.smoothed("d_fake", window),
-                      color=LOSS_COLORS[trainer.config.generator_loss], label="D(G(z))")
-        gradient.plot(history.steps, history.smoothed("g_grad_norm", window),
-                      color=LOSS_COLORS[trainer.config.generator_loss])
-        verdicts.legend(fontsize=8)
+        gradient.plot(history.steps, history.smoothed("g_grad_norm", window), color=color)
         gradient.set_yscale("log")
-    verdicts.axhline(0.5, color="gray", ls=":", lw=1)
-    verdicts.set(ylim=(0, 1), xlabel="step", title="D's verdicts (smoothed)")
-    gradient.set(xlabel="step", title="|∇ generator loss| (smoothed)")
+    gradient.set(xlabel="generator step", title="|∇ generator loss| (running mean)")

@@ -1,4 +1,4 @@
-"""2-D toy distributions, sampled inside TensorFlow, and a scaler between data and training units."""
+"""2-D toys sampled inside TensorFlow, and a scaler between data and training units (lessons 01, 05, 06)."""
 
 from __future__ import annotations
 

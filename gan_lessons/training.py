@@ -1,14 +1,22 @@
-"""The GAN trainer: alternating updates, many steps per compiled TensorFlow call, a recorded history.
+"""The one GAN trainer (lessons 01-09): alternating updates composed from `game` pieces, many
+steps per compiled TensorFlow call, a recorded history, rollback on divergence.
 
 Every random draw comes from a stateless generator keyed by (seed, step, stream), so a run is a
 pure function of its seed: the same seed gives the same history bit for bit on CPU, and a run
 can be resumed from any step without saving random state.
+
+    config = training.TrainConfig(objective="wasserstein", d_steps=5,
+                                  regularisers=(game.GradientPenalty(10.0),))
+    trainer = training.Trainer(generator, discriminator, sample_real, config)
+    trainer.train(2000)
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,13 +25,18 @@ import numpy as np
 import tensorflow as tf
 from tqdm.auto import tqdm
 
-from gan_lessons import losses, models
+from gan_lessons import game, models, validation
+from gan_lessons.history import History
 
-# Random streams within one step: D update i draws real data from stream 2i and noise from 2i+1.
-_STREAMS = 64
-_G_NOISE, _G_REAL = _STREAMS - 1, _STREAMS - 2
-MAX_D_STEPS = (_STREAMS - 2) // 2
+# Random streams within one step: D update i draws real data from stream 2i and noise from 2i+1;
+# the generator update draws noise from G_NOISE and, where it needs real data, from G_REAL.
+STREAMS = 64
+G_NOISE, G_REAL = STREAMS - 1, STREAMS - 2
+MAX_D_STEPS = (STREAMS - 2) // 2
 LATENT_DISTRIBUTIONS = ("normal", "uniform")
+# Sub-streams folded into an update's noise seed: labels of generated samples, D's input noise,
+# and regulariser j's draws (alpha of the gradient penalty) at REGULARISER_STREAM + j.
+LABEL_STREAM, INPUT_NOISE_STREAM, REGULARISER_STREAM = 3, 11, 7
 
 
 class TrainingDiverged(RuntimeError):
@@ -32,122 +45,149 @@ class TrainingDiverged(RuntimeError):
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Hyper-parameters of a GAN run. `d_steps`: discriminator updates per generator update."""
+    """Hyper-parameters of a GAN run and the pieces of its update (see `game`).
+
+    objective: a key of game.OBJECTIVES; real_label < 1: one-sided label smoothing (BCE only).
+    regularisers: game.GradientPenalty / R1 / WeightClipping instances acting on D.
+    instance_noise: a game.InstanceNoise added to both of D's inputs, or None.
+    feature_matching: the name of a layer of D: G matches the mean of its features on real and
+        generated batches instead of the objective's generator loss (Salimans et al. 2016).
+    num_classes: a conditional GAN: sample_real returns (samples, labels int (batch,)), and both
+        networks take [inputs, labels].
+    """
 
     batch_size: int = 128
     d_learning_rate: float = 1e-3
     g_learning_rate: float = 1e-3
     beta_1: float = 0.5
     beta_2: float = 0.999
-    d_steps: int = 1
-    generator_loss: str = "non_saturating"
+    d_steps: int = 1  # discriminator updates per generator update (k)
+    objective: str = "non_saturating"
+    real_label: float = 1.0
+    regularisers: tuple = ()
+    instance_noise: game.InstanceNoise | None = None
+    feature_matching: str | None = None
+    num_classes: int | None = None
     latent: str = "normal"  # "normal": N(0, I); "uniform": U[-1, 1]^latent_dim
-    real_label: float = 1.0  # < 1 is one-sided label smoothing
     seed: int = 0
     chunk_size: int = 200  # steps per compiled call: the granularity of progress and dashboards
     track_features: bool = False  # record D's feature centroids around each generator update
+    jit_compile: bool = False  # compile each chunk with XLA (faster for small networks on CPU)
 
     def __post_init__(self):
-        for name in ("batch_size", "d_steps", "chunk_size"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if self.d_steps > MAX_D_STEPS:
-            raise ValueError(f"d_steps must be at most {MAX_D_STEPS}, got {self.d_steps}")
-        for name in ("d_learning_rate", "g_learning_rate"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, float)) or not (0 < value < 1):
-                raise ValueError(f"{name} must be a number in (0, 1), got {value!r}")
-        for name in ("beta_1", "beta_2"):
-            if not 0 <= getattr(self, name) < 1:
-                raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name)!r}")
-        losses.generator_loss(self.generator_loss)  # raises on an unknown name
-        if self.latent not in LATENT_DISTRIBUTIONS:
-            raise ValueError(f"latent must be one of {LATENT_DISTRIBUTIONS}, got {self.latent!r}")
-        if not 0.5 < self.real_label <= 1.0:
-            raise ValueError(f"real_label must be in (0.5, 1], got {self.real_label!r}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)):
-            raise ValueError(f"seed must be an int, got {self.seed!r}")
+        v = validation
+        v.normalise(
+            self, batch_size=v.positive_integer("batch_size", self.batch_size),
+            d_steps=v.integer("d_steps", self.d_steps, 1, MAX_D_STEPS),
+            chunk_size=v.positive_integer("chunk_size", self.chunk_size),
+            seed=v.integer("seed", self.seed, 0, 2**31 - 1),
+            d_learning_rate=v.number("d_learning_rate", self.d_learning_rate, 0, 1, True, True),
+            g_learning_rate=v.number("g_learning_rate", self.g_learning_rate, 0, 1, True, True),
+            beta_1=v.number("beta_1", self.beta_1, 0, 1, high_open=True),
+            beta_2=v.number("beta_2", self.beta_2, 0, 1, high_open=True),
+            latent=v.choice("latent", self.latent, LATENT_DISTRIBUTIONS),
+            regularisers=tuple(self.regularisers))
+        game.objective(self.objective, self.real_label)  # raises on an unknown name or bad label
+        for regulariser in self.regularisers:
+            if not isinstance(regulariser, game.REGULARISERS):
+                raise ValueError(f"regularisers must be game.GradientPenalty, R1 or WeightClipping "
+                                 f"instances, got {regulariser!r}")
+        if len({type(r) for r in self.regularisers}) < len(self.regularisers):
+            raise ValueError("each kind of regulariser may appear once in regularisers")
+        if self.instance_noise is not None and not isinstance(self.instance_noise, game.InstanceNoise):
+            raise ValueError(f"instance_noise must be a game.InstanceNoise or None, got "
+                             f"{self.instance_noise!r}")
+        if self.num_classes is not None:
+            v.normalise(self, num_classes=v.integer("num_classes", self.num_classes, 2))
+        if self.feature_matching is not None and self.track_features:
+            raise ValueError("use feature_matching or track_features, not both")
 
     def replace(self, **changes) -> TrainConfig:
         return dataclasses.replace(self, **changes)
 
 
-class History:
-    """Per-step metrics (lists of floats, one entry per step) and evaluations at intervals."""
-
-    def __init__(self):
-        self.steps: list[int] = []
-        self.metrics: dict[str, list[float]] = {}
-        self.evaluations: list[dict] = []
-
-    def __len__(self):
-        return len(self.steps)
-
-    def __getitem__(self, name) -> np.ndarray:
-        return np.asarray(self.metrics[name])
-
-    def extend(self, first_step: int, chunk: dict[str, np.ndarray]):
-        n = len(next(iter(chunk.values())))
-        self.steps.extend(range(first_step, first_step + n))
-        for name, values in chunk.items():
-            self.metrics.setdefault(name, []).extend(np.asarray(values).tolist())
-
-    def evaluation_table(self) -> dict[str, np.ndarray]:
-        """Evaluations as columns: {"step": (m,), metric: (m,), ...}."""
-        if not self.evaluations:
-            return {}
-        return {k: np.array([e[k] for e in self.evaluations]) for k in self.evaluations[0]}
-
-    def smoothed(self, name: str, window: int = 50) -> np.ndarray:
-        """Trailing running mean of a metric over `window` steps (shorter windows at the start)."""
-        values = self[name]
-        cumulative = np.concatenate([[0.0], np.cumsum(values)])
-        ends = np.arange(1, len(values) + 1)
-        starts = np.maximum(0, ends - window)
-        return (cumulative[ends] - cumulative[starts]) / (ends - starts)
-
-
 class Trainer:
-    """Trains `generator` against `discriminator` on samples from `sample_real`.
+    """Trains `generator` against `discriminator` on samples from `sample_real`, with the update
+    that `config` composes (objective, regularisers, input noise, condition, feature matching).
 
     sample_real(seed, batch_size) -> float32 (batch, ...): real data in training units, drawn with
-        the stateless seed int32/int64 (2,) it is given (same seed, same batch).
+        the stateless seed int64 (2,) it is given (same seed, same batch); (samples, labels) for
+        a conditional GAN. Checked before the first update.
     evaluate(trainer) -> {name: float}: an optional quality metric run every `evaluate_every` steps.
+    strategy: an optional tf.distribute strategy, the models built under its scope. Each replica
+        takes its slice of the same global batch (same seeds as on one device); losses are scaled
+        by 1/replicas so the all-reduced gradient is the global batch's. Batch-norm moving
+        statistics are kept per replica (generate() reads replica 0's).
+    hooks: called as hook(trainer) after every chunk (checkpoints, animation frames); a hook's
+        finish(trainer) runs when train() ends without error, its divergence_note() is added to a
+        divergence message.
+
+    In a D update G runs in training mode outside the tape: the fakes D sees are normalised with
+    batch statistics, as in the G update, and G's weights stay unchanged.
     """
 
-    def __init__(
-        self,
-        generator: keras.Model,
-        discriminator: keras.Model,
-        sample_real: Callable,
-        config: TrainConfig | None = None,
-        evaluate: Callable[[Trainer], dict] | None = None,
-    ):
-        self.generator = generator
-        self.discriminator = discriminator
+    def __init__(self, generator: keras.Model, discriminator: keras.Model, sample_real: Callable,
+                 config: TrainConfig | None = None, evaluate: Callable[[Trainer], dict] | None = None,
+                 strategy: tf.distribute.Strategy | None = None):
+        self.generator, self.discriminator = generator, discriminator
         self.sample_real = sample_real
         self.config = config or TrainConfig()
         self.evaluate = evaluate
-        self.latent_shape = tuple(generator.input_shape[1:])
-        self.d_optimizer = self._adam(self.config.d_learning_rate)
-        self.g_optimizer = self._adam(self.config.g_learning_rate)
-        self.d_optimizer.build(discriminator.trainable_variables)
-        self.g_optimizer.build(generator.trainable_variables)
-        self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
+        self.strategy = strategy
+        self.replicas = strategy.num_replicas_in_sync if strategy else 1
+        if self.config.batch_size % self.replicas:
+            raise ValueError(f"batch_size {self.config.batch_size} must be a multiple of the {self.replicas} "
+                             "replicas: each takes an equal slice")
+        if strategy is not None and self.config.jit_compile:
+            raise ValueError("jit_compile is for one device: drop it or the strategy")
+        self.objective = game.objective(self.config.objective, self.config.real_label)
+        self.latent_shape = self._check_models()
+        self._warn_if_batch_norm_is_penalised()
+        self.hooks: list[Callable] = []
+        with strategy.scope() if strategy else contextlib.nullcontext():
+            self.d_optimizer = self._adam(self.config.d_learning_rate)
+            self.g_optimizer = self._adam(self.config.g_learning_rate)
+            self.d_optimizer.build(discriminator.trainable_variables)
+            self.g_optimizer.build(generator.trainable_variables)
+            self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
         self.history = History()
         self.features = None
-        if self.config.track_features:
-            self.features = models.feature_extractor(discriminator)
+        if self.config.track_features or self.config.feature_matching:
+            self.features = models.feature_extractor(discriminator, self.config.feature_matching)
         self._compiled = {}
+        self._checked_sample_real = False
 
     def _adam(self, learning_rate):
         c = self.config
         return keras.optimizers.Adam(learning_rate, beta_1=c.beta_1, beta_2=c.beta_2)
 
+    def _check_models(self) -> tuple:
+        """The latent shape, once G's output fits D's input (conditional: both take labels)."""
+        g_inputs, d_inputs = self.generator.inputs, self.discriminator.inputs
+        conditional = self.config.num_classes is not None
+        for role, inputs in (("generator", g_inputs), ("discriminator", d_inputs)):
+            if conditional != (len(inputs) == 2):
+                needs = ("a conditional GAN (num_classes set) needs [inputs, labels]" if conditional
+                         else "a GAN without num_classes needs one input")
+                raise ValueError(f"the {role} takes {len(inputs)} input(s); {needs}")
+        produced, expected = tuple(self.generator.outputs[0].shape[1:]), tuple(d_inputs[0].shape[1:])
+        if produced != expected:
+            raise ValueError(f"the generator makes samples of shape {produced} but the discriminator takes "
+                             f"{expected}: build them for the same sample shape")
+        return tuple(g_inputs[0].shape[1:])
+
+    def _warn_if_batch_norm_is_penalised(self):
+        penalties = (game.GradientPenalty, game.R1)
+        penalised = [r.name for r in self.config.regularisers if isinstance(r, penalties)]
+        layers = self.discriminator.layers
+        if penalised and any(isinstance(layer, keras.layers.BatchNormalization) for layer in layers):
+            warnings.warn(f"the discriminator has batch norm and a {penalised[0].replace('_', ' ')}: the "
+                          "penalty is per example, batch norm mixes examples (Gulrajani et al. 2017). Use "
+                          "layer normalisation or none in D", UserWarning, stacklevel=3)
+
     # ---- randomness -------------------------------------------------------------------------
     def _seed(self, step, stream: int) -> tf.Tensor:
-        return tf.stack([tf.constant(self.config.seed, tf.int64), step * _STREAMS + stream])
+        return tf.stack([tf.constant(self.config.seed, tf.int64), step * STREAMS + stream])
 
     def latent_vectors(self, n: int, seed) -> tf.Tensor:
         """float32 (n, *latent_shape) drawn from the configured latent distribution."""
@@ -156,116 +196,204 @@ class Trainer:
             return tf.random.stateless_uniform(shape, seed, minval=-1.0, maxval=1.0)
         return tf.random.stateless_normal(shape, seed)
 
-    # ---- one update of each network ----------------------------------------------------------
+    def _local(self, batch):
+        """This replica's slice of a global batch (the whole batch on one device)."""
+        if self.strategy is None:
+            return batch
+        replica = tf.distribute.get_replica_context().replica_id_in_sync_group
+        size = self.config.batch_size // self.replicas
+        return tf.nest.map_structure(lambda b: b[replica * size:(replica + 1) * size], batch)
+
+    def _real(self, seed):
+        """(real samples, their labels or None) of this replica, from stream seed (2,)."""
+        batch = self._local(self.sample_real(seed, self.config.batch_size))
+        return tuple(batch) if self.config.num_classes else (batch, None)
+
+    def _latent(self, seed):
+        """(latent vectors, requested labels or None) of this replica, from stream seed (2,)."""
+        c = self.config
+        labels = None
+        if c.num_classes:
+            label_seed = tf.random.experimental.stateless_fold_in(seed, LABEL_STREAM)
+            labels = self._local(tf.random.stateless_uniform((c.batch_size,), label_seed, 0, c.num_classes,
+                                                             dtype=tf.int32))
+        return self._local(self.latent_vectors(c.batch_size, seed)), labels
+
+    def _generate(self, latent_vectors, labels):
+        inputs = latent_vectors if labels is None else [latent_vectors, labels]
+        return self.generator(inputs, training=True)
+
+    def _discriminate(self, samples, labels, step, seed):
+        """D's outputs in training mode, after the input transform (instance noise)."""
+        noise = self.config.instance_noise
+        if noise is not None:
+            samples = noise(samples, step, tf.random.experimental.stateless_fold_in(seed, INPUT_NOISE_STREAM))
+        return self.discriminator(samples if labels is None else [samples, labels], training=True)
+
+    def _scaled(self, loss):
+        return loss / self.replicas if self.replicas > 1 else loss
+
+    # ---- the update: one D step, one G step ---------------------------------------------------
     def _discriminator_update(self, step, i: int) -> dict:
         """One D update; G is held fixed (its output is computed outside the tape)."""
-        c = self.config
-        real = self.sample_real(self._seed(step, 2 * i), c.batch_size)
-        fake = self.generator(self.latent_vectors(c.batch_size, self._seed(step, 2 * i + 1)))
+        real_seed, noise_seed = self._seed(step, 2 * i), self._seed(step, 2 * i + 1)
+        real, real_labels = self._real(real_seed)
+        latent_vectors, fake_labels = self._latent(noise_seed)
+        fake = self._generate(latent_vectors, fake_labels)
+        critic = self.discriminator if real_labels is None else (
+            lambda x, training: self.discriminator([x, real_labels], training=training))
         variables = self.discriminator.trainable_variables
+        penalties = {}
         with tf.GradientTape() as tape:
-            real_logits = self.discriminator(real, training=True)
-            fake_logits = self.discriminator(fake, training=True)
-            loss = losses.discriminator_loss(real_logits, fake_logits, c.real_label)
-        gradients = tape.gradient(loss, variables)
+            real_out = self._discriminate(real, real_labels, step, real_seed)
+            fake_out = self._discriminate(fake, fake_labels, step, noise_seed)
+            loss = objective_loss = self.objective.discriminator_loss(real_out, fake_out)
+            for j, regulariser in enumerate(self.config.regularisers):
+                seed = tf.random.experimental.stateless_fold_in(noise_seed, REGULARISER_STREAM + j)
+                penalty = regulariser.penalty(critic, real, fake, seed)
+                if penalty is not None:
+                    penalties[regulariser.name] = penalty
+                    loss = loss + regulariser.weight * penalty
+            scaled = self._scaled(loss)  # inside the tape: the gradient flows through the scaling
+        gradients = tape.gradient(scaled, variables)
         self.d_optimizer.apply_gradients(zip(gradients, variables))
-        return {
-            "d_loss": loss,
-            "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
-            "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits)),
-            "d_grad_norm": tf.linalg.global_norm(gradients),
-        }
+        for regulariser in self.config.regularisers:
+            if hasattr(regulariser, "after_update"):
+                regulariser.after_update(self.discriminator)
+        if self.objective.probabilities:  # mean D(x): sigmoid of the logits; else the raw scores
+            real_out, fake_out = tf.sigmoid(real_out), tf.sigmoid(fake_out)
+        metrics = {"d_loss": loss, "d_real": tf.reduce_mean(real_out), "d_fake": tf.reduce_mean(fake_out),
+                   "d_grad_norm": tf.linalg.global_norm(gradients) * self.replicas, **penalties}
+        if self.objective.name == "wasserstein":  # E f(x) - E f(G(z)): minus the critic's loss
+            metrics["wasserstein_estimate"] = -objective_loss
+        return metrics
 
-    def _generator_update(self, step, generator_loss: str, capture: bool = False) -> dict:
+    def _generator_update(self, step, capture: bool = False) -> dict:
         """One G update; D is held fixed (only G's variables are updated)."""
-        c = self.config
-        latent_vectors = self.latent_vectors(c.batch_size, self._seed(step, _G_NOISE))
+        noise_seed = self._seed(step, G_NOISE)
+        latent_vectors, labels = self._latent(noise_seed)
         if self.features is not None:
-            real = self.sample_real(self._seed(step, _G_REAL), c.batch_size)
-            real_before = self.features(real)
+            real, real_labels = self._real(self._seed(step, G_REAL))
+            real_before = self._features(real, real_labels)
+        if self.config.track_features:
             fake_before = self.features(self.generator(latent_vectors))
         variables = self.generator.trainable_variables
         with tf.GradientTape() as tape:
-            fake_logits = self.discriminator(self.generator(latent_vectors, training=True), training=True)
-            loss = losses.generator_loss(generator_loss)(fake_logits)
-        gradients = tape.gradient(loss, variables)
+            fake = self._generate(latent_vectors, labels)
+            if self.config.feature_matching:
+                fake_features = self._features(fake, labels, training=True)
+                gap = tf.reduce_mean(real_before, 0) - tf.reduce_mean(fake_features, 0)  # (features,)
+                loss = tf.reduce_sum(tf.square(gap))
+            else:
+                loss = self.objective.generator_loss(self._discriminate(fake, labels, step, noise_seed))
+            scaled = self._scaled(loss)
+        gradients = tape.gradient(scaled, variables)
         self.g_optimizer.apply_gradients(zip(gradients, variables))
-        out = {"g_loss": loss, "g_grad_norm": tf.linalg.global_norm(gradients)}
-        if self.features is not None:
-            real_after = self.features(real)
-            fake_after = self.features(self.generator(latent_vectors))
-            real_centroid = tf.reduce_mean(real_before, axis=0)
-            distance_before = tf.norm(tf.reduce_mean(fake_before, axis=0) - real_centroid)
-            distance_after = tf.norm(tf.reduce_mean(fake_after, axis=0) - real_centroid)
-            out["centroid_shift"] = distance_before - distance_after  # > 0: fakes moved toward real
-            out["real_feature_change"] = tf.reduce_max(tf.abs(real_after - real_before))
-            if capture:
-                out.update(real_before=real_before, fake_before=fake_before,
-                           real_after=real_after, fake_after=fake_after)
+        out = {"g_loss": loss, "g_grad_norm": tf.linalg.global_norm(gradients) * self.replicas}
+        if self.config.track_features:
+            out.update(self._feature_shift(real, latent_vectors, real_before, fake_before, capture))
         return out
 
-    def _train_step(self, generator_loss: str, capture: bool = False) -> dict:
-        step = self.step.read_value()
-        d_metrics = [self._discriminator_update(step, i) for i in range(self.config.d_steps)]
-        metrics = {k: tf.add_n([m[k] for m in d_metrics]) / len(d_metrics) for k in d_metrics[0]}
-        metrics.update(self._generator_update(step, generator_loss, capture))
+    def _features(self, samples, labels, training=False):
+        return self.features(samples if labels is None else [samples, labels], training=training)
+
+    def _feature_shift(self, real, latent_vectors, real_before, fake_before, capture) -> dict:
+        """Lesson 01: how the G update moved the fake centroid in D's (fixed) feature space."""
+        real_after = self.features(real)
+        fake_after = self.features(self.generator(latent_vectors))
+        real_centroid = tf.reduce_mean(real_before, axis=0)
+        distance_before = tf.norm(tf.reduce_mean(fake_before, axis=0) - real_centroid)
+        distance_after = tf.norm(tf.reduce_mean(fake_after, axis=0) - real_centroid)
+        out = {"centroid_shift": distance_before - distance_after,  # > 0: fakes moved toward real
+               "real_feature_change": tf.reduce_max(tf.abs(real_after - real_before))}
+        if capture:
+            out.update(real_before=real_before, fake_before=fake_before, real_after=real_after,
+                       fake_after=fake_after)
+        return out
+
+    def _replicated(self, function, *args) -> dict:
+        if self.strategy is None:
+            return function(*args)
+        per_replica = self.strategy.run(function, args=args)
+        return {k: self.strategy.reduce(tf.distribute.ReduceOp.MEAN, v, axis=None)
+                for k, v in per_replica.items()}
+
+    def _train_step(self, capture: bool = False) -> dict:
+        def replica_step(step):
+            d_metrics = [self._discriminator_update(step, i) for i in range(self.config.d_steps)]
+            metrics = {k: tf.add_n([m[k] for m in d_metrics]) / len(d_metrics) for k in d_metrics[0]}
+            metrics.update(self._generator_update(step, capture))
+            return metrics
+
+        metrics = self._replicated(replica_step, self.step.read_value())
         self.step.assign_add(1)
         return metrics
 
-    def _chunk(self, n, generator_loss: str):
+    def _chunk(self, n):
         names = self.metric_names
         arrays = [tf.TensorArray(tf.float32, size=n) for _ in names]
         for i in tf.range(n):
-            metrics = self._train_step(generator_loss)
+            metrics = self._train_step()
             arrays = [a.write(i, metrics[k]) for a, k in zip(arrays, names)]
         return {k: a.stack() for k, a in zip(names, arrays)}
 
     @property
     def metric_names(self) -> list[str]:
         names = ["d_loss", "d_real", "d_fake", "d_grad_norm", "g_loss", "g_grad_norm"]
-        if self.features is not None:
+        names += [r.name for r in self.config.regularisers if not isinstance(r, game.WeightClipping)]
+        if self.objective.name == "wasserstein":
+            names.append("wasserstein_estimate")
+        if self.config.track_features:
             names += ["centroid_shift", "real_feature_change"]
         return names
 
     def _function(self, kind: str):
-        key = (kind, self.config.generator_loss)
+        key = (kind, self.objective)
         if key not in self._compiled:
-            loss = self.config.generator_loss
             if kind == "chunk":
-                self._compiled[key] = tf.function(lambda n: self._chunk(n, loss))
+                function = tf.function(self._chunk, jit_compile=self.config.jit_compile or None)
             elif kind == "capture":
-                self._compiled[key] = tf.function(lambda: self._train_step(loss, capture=True))
+                function = tf.function(lambda: self._train_step(capture=True))
             elif kind == "discriminator":
-                self._compiled[key] = tf.function(lambda s: self._discriminator_update(s, 0))
+                update = lambda t: self._discriminator_update(t, 0)  # noqa: E731
+                function = tf.function(lambda s: self._replicated(update, s))
             else:
-                self._compiled[key] = tf.function(lambda s: self._generator_update(s, loss))
+                function = tf.function(lambda s: self._replicated(self._generator_update, s))
+            self._compiled[key] = function
         return self._compiled[key]
 
     # ---- public API --------------------------------------------------------------------------
     def discriminator_step(self) -> dict:
         """One discriminator update alone (the generator untouched); does not advance the step."""
-        return {k: float(v) for k, v in self._function("discriminator")(self.step).items()}
+        return self._single_update("discriminator")
 
     def generator_step(self) -> dict:
         """One generator update alone (the discriminator untouched); does not advance the step."""
-        out = self._function("generator")(self.step)
-        return {k: float(v) for k, v in out.items() if v.shape.rank == 0}
+        return self._single_update("generator")
+
+    def _single_update(self, kind: str) -> dict:
+        self._check_sample_real()
+        snapshot = self._snapshot()
+        out = self._function(kind)(self.step)
+        metrics = {k: np.array([float(v)], np.float32) for k, v in out.items() if v.shape.rank == 0}
+        self._check_finite(metrics, int(self.step.numpy()), snapshot)
+        return {k: float(v[0]) for k, v in metrics.items()}
 
     def train(self, steps: int, evaluate_every: int | None = None, progress: bool | None = None,
               callback: Callable[[Trainer], None] | None = None) -> History:
         """Run `steps` training steps in compiled chunks of `config.chunk_size`.
 
-        A progress bar shows for runs of 1,000 steps or more (or `progress=True`). `callback`
-        is called after every chunk. On a NaN or infinite loss, the networks and optimizers are
-        rolled back to the start of the failing chunk and TrainingDiverged is raised; an
-        interrupted run keeps every chunk it completed.
+        A progress bar shows for runs of 1,000 steps or more (or `progress=True`). Every hook,
+        then `callback`, is called after every chunk. On a NaN or infinite loss, the networks and
+        optimizers are rolled back to the start of the failing chunk and TrainingDiverged is
+        raised; an interrupted run keeps every chunk it completed.
         """
-        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-            raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
-        if evaluate_every is not None and (not isinstance(evaluate_every, int) or evaluate_every < 1):
-            raise ValueError(f"evaluate_every must be a positive integer or None, got {evaluate_every!r}")
-        if evaluate_every and self.evaluate is None:
-            raise ValueError("evaluate_every needs the trainer to be built with evaluate=...")
+        steps = validation.integer("steps", steps, minimum=0)
+        if evaluate_every is not None:
+            evaluate_every = validation.positive_integer("evaluate_every", evaluate_every)
+            if self.evaluate is None:
+                raise ValueError("evaluate_every needs the trainer to be built with evaluate=...")
+        self._check_sample_real()
         show = steps >= 1000 if progress is None else progress
         bar = tqdm(total=steps, disable=not show, unit="step", desc="training")
         chunk_fn = self._function("chunk")
@@ -279,7 +407,8 @@ class Trainer:
                     n = min(n, evaluate_every - int(self.step.numpy()) % evaluate_every)
                 snapshot = self._snapshot()
                 first = int(self.step.numpy())
-                chunk = {k: v.numpy() for k, v in chunk_fn(tf.constant(n, tf.int32)).items()}
+                count = n if self.config.jit_compile else tf.constant(n, tf.int32)  # XLA: a static n
+                chunk = {k: v.numpy() for k, v in chunk_fn(count).items()}
                 self._check_finite(chunk, first, snapshot)
                 self.history.extend(first, chunk)
                 remaining -= n
@@ -287,21 +416,25 @@ class Trainer:
                 bar.set_postfix(d_loss=f"{chunk['d_loss'][-1]:.3f}", g_loss=f"{chunk['g_loss'][-1]:.3f}")
                 if evaluate_every and int(self.step.numpy()) % evaluate_every == 0:
                     self.evaluate_now()
-                if callback is not None:
-                    callback(self)
+                for hook in [*self.hooks, *([callback] if callback else [])]:
+                    hook(self)
         finally:
             bar.close()
+        for hook in self.hooks:
+            if hasattr(hook, "finish"):
+                hook.finish(self)
         return self.history
 
     def step_with_features(self) -> dict[str, np.ndarray]:
         """One full training step (recorded in the history) that also returns D's features of the
         generator update's batches: real_before/after, fake_before/after, each (batch, 2)."""
-        if self.features is None:
+        if not self.config.track_features:
             raise ValueError("build the trainer with TrainConfig(track_features=True) to see features")
-        first = int(self.step.numpy())
+        self._check_sample_real()
+        snapshot, first = self._snapshot(), int(self.step.numpy())
         out = {k: v.numpy() for k, v in self._function("capture")().items()}
         scalars = {k: np.array([out[k]], np.float32) for k in self.metric_names}
-        self._check_finite(scalars, first, None)
+        self._check_finite(scalars, first, snapshot)
         self.history.extend(first, scalars)
         return {k: out[k] for k in ("real_before", "fake_before", "real_after", "fake_after")}
 
@@ -311,15 +444,34 @@ class Trainer:
         self.history.evaluations.append(result)
         return result
 
-    def generate(self, n: int, seed: int = 12345) -> np.ndarray:
-        """n generated samples (training units) from the latent seed `seed`: numpy (n, ...)."""
+    def generate(self, n: int, seed: int = 12345, labels=None) -> np.ndarray:
+        """n generated samples (training units) from the latent seed `seed`: numpy (n, ...), with
+        moving batch-norm statistics. A conditional GAN takes `labels` int (n,) (default: classes
+        0, 1, ... in turn)."""
+        n = validation.positive_integer("n", n)
         latent_vectors = self.latent_vectors(n, tf.constant([seed, 0], tf.int64))
-        return self.generator(latent_vectors, training=False).numpy()
+        inputs = latent_vectors
+        if self.config.num_classes:
+            labels = np.arange(n) % self.config.num_classes if labels is None else labels
+            inputs = [latent_vectors, tf.constant(self.check_labels(labels, n))]
+        return self.generator(inputs, training=False).numpy()
+
+    def check_labels(self, labels, n: int) -> np.ndarray:
+        """labels as int32 (n,) in [0, num_classes), or a ValueError naming the problem."""
+        labels = np.asarray(labels)
+        k = self.config.num_classes
+        if labels.shape != (n,) or not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(f"labels must be integers of shape ({n},), got {labels.dtype} {labels.shape}")
+        if labels.size and (labels.min() < 0 or labels.max() >= k):
+            raise ValueError(f"labels must be class indices in [0, {k - 1}], got "
+                             f"{labels.min()}..{labels.max()}")
+        return labels.astype(np.int32)
 
     def discriminate(self, samples) -> np.ndarray:
-        """D(x) = sigmoid(logit) for samples in training units: numpy (n,)."""
-        logits = self.discriminator(tf.convert_to_tensor(samples, tf.float32), training=False)
-        return tf.sigmoid(logits).numpy()[:, 0]
+        """D's output for samples in training units: D(x) = sigmoid(logit) for the cross-entropy
+        objectives, the raw score (a critic's f(x)) for the others: numpy (n,)."""
+        outputs = self.discriminator(tf.convert_to_tensor(samples, tf.float32), training=False)
+        return (tf.sigmoid(outputs) if self.objective.probabilities else outputs).numpy()[:, 0]
 
     def set_learning_rates(self, d: float | None = None, g: float | None = None):
         """Change the Adam learning rates in place (a dashboard slider calls this)."""
@@ -328,11 +480,44 @@ class Trainer:
         self.d_optimizer.learning_rate.assign(self.config.d_learning_rate)
         self.g_optimizer.learning_rate.assign(self.config.g_learning_rate)
 
-    def set_generator_loss(self, name: str):
-        """Switch the generator loss ("non_saturating" or "minimax") from the next step on."""
-        self.config = self.config.replace(generator_loss=name)
+    def set_objective(self, name: str):
+        """Switch the objective (say "non_saturating" -> "minimax") from the next step on."""
+        objective = game.objective(name, self.config.real_label)
+        self.config = self.config.replace(objective=name)
+        self.objective = objective
 
     # ---- safety ------------------------------------------------------------------------------
+    def _check_sample_real(self):
+        """Before the first update: sample_real must give a batch of D's input shape, the same one
+        for the same seed and another for another seed, inside a compiled function too."""
+        if self._checked_sample_real:
+            return
+        size = self.config.batch_size
+        probe = tf.function(lambda seed: self.sample_real(seed, size))
+        first, again, other = (probe(tf.constant(s, tf.int64)) for s in ([5, 1], [5, 1], [5, 2]))
+        what = "sample_real(seed, batch_size)"
+        if self.config.num_classes:
+            if not isinstance(first, (tuple, list)) or len(first) != 2:
+                raise ValueError(f"{what} must return (samples, labels) for a conditional GAN")
+            labels = np.asarray(first[1])
+            if labels.shape != (size,) or not np.issubdtype(labels.dtype, np.integer):
+                raise ValueError(f"{what}'s labels must be integers of shape ({size},), got "
+                                 f"{labels.dtype} {labels.shape}")
+            first, again, other = first[0], again[0], other[0]
+        expected = (size, *self.discriminator.inputs[0].shape[1:])
+        if tuple(first.shape) != expected:
+            raise ValueError(f"{what} returned a batch of shape {tuple(first.shape)}; the discriminator "
+                             f"needs {expected} (batch_size={size} samples of its input shape)")
+        if not np.array_equal(first.numpy(), again.numpy(), equal_nan=True):
+            raise ValueError(f"{what} gave two different batches for the same seed: draw with "
+                             "tf.random.stateless_* from the seed it is given, not a global random state")
+        if np.array_equal(first.numpy(), other.numpy(), equal_nan=True):
+            raise ValueError(f"{what} gave the same batch for two different seeds: it ignores its seed, "
+                             "so the compiled training loop would train on one frozen batch (numpy "
+                             "randomness runs once, when the loop is traced). Draw with "
+                             "tf.random.stateless_*(..., seed=seed)")
+        self._checked_sample_real = True
+
     def _state_variables(self):
         return [*self.generator.variables, *self.discriminator.variables,
                 *self.d_optimizer.variables, *self.g_optimizer.variables, self.step]
@@ -341,16 +526,18 @@ class Trainer:
         return [v.numpy() for v in self._state_variables()]
 
     def _check_finite(self, chunk, first_step, snapshot):
-        bad = ~(np.isfinite(chunk["d_loss"]) & np.isfinite(chunk["g_loss"]))
+        losses = [chunk[k] for k in ("d_loss", "g_loss") if k in chunk]
+        bad = ~np.logical_and.reduce([np.isfinite(v) for v in losses])
         if not bad.any():
             return
         at = first_step + int(np.argmax(bad))
-        if snapshot is not None:
-            for variable, value in zip(self._state_variables(), snapshot):
-                variable.assign(value)
+        for variable, value in zip(self._state_variables(), snapshot):
+            variable.assign(value)
+        kind = "NaN" if any(math.isnan(v[bad][0]) for v in losses) else "infinite"
         c = self.config
-        raise TrainingDiverged(
-            f"a loss became {'NaN' if math.isnan(chunk['d_loss'][bad][0]) else 'infinite'} at step "
-            f"{at}; the networks were rolled back to step {int(self.step.numpy())}. Lower the "
-            f"learning rates (now D {c.d_learning_rate:g}, G {c.g_learning_rate:g}) and train on."
-        )
+        message = (f"a loss became {kind} at step {at}; the networks were rolled back to step "
+                   f"{int(self.step.numpy())}. Lower the learning rates (now D {c.d_learning_rate:g}, "
+                   f"G {c.g_learning_rate:g}) and train on.")
+        notes = [hook.divergence_note() for hook in self.hooks if hasattr(hook, "divergence_note")]
+        raise TrainingDiverged(" ".join([message, *notes]))
+

@@ -44,3 +44,13 @@ def test_missing_or_corrupt_record_and_missing_weights_are_clear_errors(tmp_path
     weights.unlink()
     with pytest.raises(ShippedError, match="w.weights.h5 is missing"):
         artifacts.verified_record(weights, metadata, ShippedError, "Run train.py.")
+
+
+def test_every_module_finds_data_in_the_one_place():
+    from gan_lessons import dcgan, fashion_mnist, image_quality, loss_comparison, mode_experiments
+
+    assert (artifacts.DATA_DIR / "fashion_classifier.json").is_file()
+    assert dcgan.DATA_DIR == image_quality.DATA_DIR == fashion_mnist.PROJECT_DATA_DIR == artifacts.DATA_DIR
+    for path in (dcgan.PRETRAINED_WEIGHTS, image_quality.WEIGHTS, loss_comparison.RESULTS_PATH,
+                 mode_experiments.RESULTS_PATH):
+        assert path.parent == artifacts.DATA_DIR and path.is_file(), path

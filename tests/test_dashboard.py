@@ -4,14 +4,14 @@ import ipywidgets
 import numpy as np
 import pytest
 
-from gan_lessons import dashboard, plots, recipes, toy
+from gan_lessons import curve_plots, dashboard, recipes, toy
 
 
 @pytest.fixture
 def live():
     curve = toy.QuadraticCurve()
     return dashboard.Dashboard(lambda: recipes.curve_trainer(hidden=(16, 16), batch_size=64),
-                               plots.curve_dashboard_draw(curve, curve.scaler()),
+                               curve_plots.curve_dashboard_draw(curve, curve.scaler()),
                                refresh_seconds=0.0, chunk_steps=40, draw_budget=1.0)
 
 
@@ -52,10 +52,10 @@ def test_controls_train_reset_and_change_settings(live):
     buttons["d_lr"].value = 1e-4
     assert np.isclose(live.trainer.d_optimizer.learning_rate.numpy(), 1e-4)
     buttons["loss"].value = "minimax"
-    assert live.trainer.config.generator_loss == "minimax"
+    assert live.trainer.config.objective == "minimax"
     buttons["reset"].click()
     assert int(live.trainer.step.numpy()) == 1  # fresh trainer; the redraw took one step
-    assert live.trainer.config.generator_loss == "minimax"  # the controls' settings carry over
+    assert live.trainer.config.objective == "minimax"  # the controls' settings carry over
 
 
 def test_reset_keeps_the_students_choices_but_a_new_kind_of_trainer_brings_its_own():
@@ -63,18 +63,18 @@ def test_reset_keeps_the_students_choices_but_a_new_kind_of_trainer_brings_its_o
     rates = {"current": 2e-4}  # what the notebook's factory builds with (lesson 06 switches remedy)
     board = dashboard.Dashboard(
         lambda: recipes.curve_trainer(hidden=(8,), batch_size=32, learning_rate=rates["current"]),
-        plots.curve_dashboard_draw(curve, curve.scaler()), refresh_seconds=0.0, draw_budget=1.0)
+        curve_plots.curve_dashboard_draw(curve, curve.scaler()), refresh_seconds=0.0, draw_budget=1.0)
     board.controls()
     buttons = board._buttons
     buttons["d_lr"].value, buttons["loss"].value = 3e-3, "minimax"
     buttons["reset"].click()  # the student's Reset: a fresh trainer with the settings on screen
     assert board.trainer.config.d_learning_rate == pytest.approx(3e-3)
-    assert board.trainer.config.generator_loss == "minimax"
+    assert board.trainer.config.objective == "minimax"
     rates["current"] = 1e-4
     board.reset()  # the notebook switched trainers: the controls follow the new one
     assert board.trainer.config.d_learning_rate == pytest.approx(1e-4)
     assert buttons["d_lr"].value == pytest.approx(1e-4) and buttons["g_lr"].value == pytest.approx(1e-4)
-    assert buttons["loss"].value == board.trainer.config.generator_loss
+    assert buttons["loss"].value == board.trainer.config.objective
     assert int(board.trainer.step.numpy()) == 1  # fresh; the redraw took one step
 
 
@@ -100,7 +100,7 @@ def test_slow_drawing_is_spaced_out_to_stay_within_its_time_budget(live, monkeyp
 
 def test_bad_dashboard_settings_are_clear_errors():
     curve = toy.QuadraticCurve()
-    draw = plots.curve_dashboard_draw(curve, curve.scaler())
+    draw = curve_plots.curve_dashboard_draw(curve, curve.scaler())
     with pytest.raises(ValueError, match="draw_budget"):
         dashboard.Dashboard(lambda: recipes.curve_trainer(hidden=(8,)), draw, draw_budget=0)
     with pytest.raises(ValueError, match="refresh_seconds"):

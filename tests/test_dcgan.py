@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gan_lessons import dcgan, dcgan_plots, fashion_mnist
+from gan_lessons import dcgan, dcgan_plots, fashion_mnist, training
 
 TINY = {"width": 0.0625, "kernel_size": 3, "batch_size": 16, "latent_dim": 8}
 HAVE_DATA = all((fashion_mnist.DEBIAN_DIR / s.filename).is_file() for s in fashion_mnist.FILES.values())
@@ -123,8 +123,8 @@ DISTRIBUTED = textwrap.dedent("""
             generator = dcgan.dcgan_generator(8, 0.0625, 3, batch_norm=batch_norm, seed=1)
             discriminator = dcgan.dcgan_discriminator(0.0625, dropout=0.0, kernel_size=3, seed=2)
         from gan_lessons import fashion_mnist
-        trainer = dcgan.DCGANTrainer(generator, discriminator, fashion_mnist.sampler(images, flatten=False),
-                                     config, strategy=strategy)
+        trainer = training.Trainer(generator, discriminator, fashion_mnist.sampler(images, flatten=False),
+                                   config, strategy=strategy)
         trainer.train(6)
         return trainer
 
@@ -167,8 +167,8 @@ def test_batch_size_must_split_evenly_over_replicas():
     two_replicas = type("TwoReplicas", (), {"num_replicas_in_sync": 2})()
     trainer = dcgan.make_trainer(images(), {**TINY, "batch_size": 15})
     with pytest.raises(ValueError, match="batch_size 15 must be a multiple of the 2 replicas"):
-        dcgan.DCGANTrainer(trainer.generator, trainer.discriminator, trainer.sample_real, trainer.config,
-                           strategy=two_replicas)
+        training.Trainer(trainer.generator, trainer.discriminator, trainer.sample_real, trainer.config,
+                         strategy=two_replicas)
 
 
 # ---- interpolation, plots ------------------------------------------------------------------------
@@ -193,7 +193,7 @@ def test_grid_recorder_and_animation(tmp_path):
     assert recorder.steps == [0, 10, 20, 25]
     assert recorder.frames[0].shape == (57, 57) and recorder.frames[0].dtype == np.uint8
     assert not np.array_equal(recorder.frames[0], recorder.frames[-1])
-    path = dcgan_plots.save_animation(recorder.frames, recorder.steps, tmp_path / "grid.gif", fps=2)
+    path = dcgan_plots.save_grid_animation(recorder.frames, recorder.steps, tmp_path / "grid.gif", fps=2)
     with Image.open(path) as gif:  # 4 frames at 2 per second, the last held for a second
         durations = []
         for i in range(gif.n_frames):
@@ -201,7 +201,7 @@ def test_grid_recorder_and_animation(tmp_path):
             durations.append(gif.info["duration"])
     assert durations == [500, 500, 500, 1000]
     with pytest.raises(ValueError, match="one step per frame"):
-        dcgan_plots.save_animation(recorder.frames, [0], tmp_path / "bad.gif")
+        dcgan_plots.save_grid_animation(recorder.frames, [0], tmp_path / "bad.gif")
 
 
 def test_interpolation_widget_redraws_when_the_slider_moves():

@@ -25,7 +25,7 @@ def lecture_runs():
     for seed in range(3):
         trainer = recipes.curve_trainer(
             seed=seed, hidden=defaults["hidden"], batch_size=defaults["batch_size"],
-            learning_rate=defaults["learning_rate"], generator_loss=defaults["generator_loss"],
+            learning_rate=defaults["learning_rate"], objective=defaults["generator_loss"],
             d_steps=defaults["d_steps"], eval_samples=settings["eval_samples"])
         trainer.train(settings["steps"], progress=False)
         runs.append((trainer, trainer.evaluate_now()))

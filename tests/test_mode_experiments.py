@@ -3,19 +3,21 @@
 import numpy as np
 import pytest
 
-from gan_lessons import mixtures, mode_experiments, remedies, training
+from gan_lessons import game, mixtures, mode_experiments
 
 TINY = mode_experiments.ExperimentConfig(steps=6, eval_every=3, eval_samples=200, batch_size=16,
                                          generator_hidden=(8,), discriminator_hidden=(8,),
                                          wgan_critic_steps=2)
 
 
-@pytest.mark.parametrize("remedy, trainer_class, logits_per_batch", [
-    ("none", training.Trainer, 16), ("packing", training.Trainer, 8),
-    ("minibatch_std", training.Trainer, 16), ("wgan_gp", remedies.WassersteinGPTrainer, 16)])
-def test_each_remedy_gets_its_discriminator_and_trainer(remedy, trainer_class, logits_per_batch):
+@pytest.mark.parametrize("remedy, objective, logits_per_batch", [
+    ("none", "non_saturating", 16), ("packing", "non_saturating", 8),
+    ("minibatch_std", "non_saturating", 16), ("wgan_gp", "wasserstein", 16)])
+def test_each_remedy_gets_its_discriminator_and_objective(remedy, objective, logits_per_batch):
     trainer = mode_experiments.make_trainer(mixtures.GaussianMixture2D.ring(), remedy, 0, TINY)
-    assert type(trainer) is trainer_class
+    assert trainer.config.objective == objective
+    expected = [game.GradientPenalty] if remedy == "wgan_gp" else []
+    assert [type(r) for r in trainer.config.regularisers] == expected
     assert trainer.discriminator(np.zeros((16, 2), np.float32)).shape == (logits_per_batch, 1)
 
 

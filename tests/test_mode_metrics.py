@@ -44,14 +44,11 @@ def test_threshold_is_three_standard_deviations():
     assert not mode_metrics.high_quality_mask(just_out, RING.modes, RING.std).any()
 
 
-@pytest.mark.parametrize("counts, expected", [
-    ([5, 5, 5, 5], 0.0),
-    ([10, 0, 0, 0], np.log(4)),
-    ([3, 3, 0, 0], np.log(2)),
-    ([1, 3], 0.25 * np.log(0.5) + 0.75 * np.log(1.5)),
-])
-def test_kl_from_uniform_known_values(counts, expected):
-    assert mode_metrics.kl_from_uniform(counts) == pytest.approx(expected)
+def test_report_scores_no_high_quality_sample_as_total_collapse():
+    far = np.full((50, 2), 1e3)  # every sample far from every mode: an empty mode histogram
+    result = mode_metrics.report(far, RING)
+    assert result.modes_captured == 0 and result.high_quality == 0.0
+    assert result.kl == pytest.approx(np.log(8))
 
 
 def test_w1_of_real_samples_is_near_the_floor_and_collapse_is_far_above():

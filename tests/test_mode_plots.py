@@ -40,6 +40,6 @@ def test_live_draw_redraws_in_place_for_every_remedy():
 
 def test_animation_writes_a_gif_with_one_frame_per_entry(tmp_path):
     frames = [(step, RING.sample(50, step).numpy()) for step in range(4)]
-    path = mode_plots.save_animation(frames, RING, tmp_path / "sub" / "samples.gif", fps=2)
+    path = mode_plots.save_samples_animation(frames, RING, tmp_path / "sub" / "samples.gif", fps=2)
     with Image.open(path) as gif:
         assert gif.format == "GIF" and gif.n_frames == 4

@@ -1,6 +1,5 @@
-"""Remedies for mode collapse: packing, minibatch standard deviation, WGAN-GP's gradient penalty."""
+"""Lesson 06's discriminator architectures: packing and the minibatch standard deviation."""
 
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -95,80 +94,3 @@ def test_point_logits_of_a_packed_d_average_packs_with_real_companions():
     first = discriminator(tf.concat([point, reference[:1]], 0))  # point first, companion 0
     second = discriminator(tf.concat([reference[1:2], point], 0))  # companion 1, point second
     np.testing.assert_allclose(got, (first + second).numpy()[:, 0] / 2, rtol=1e-5)
-
-
-# ---- WGAN-GP ------------------------------------------------------------------------------
-@pytest.mark.parametrize("batch", [1, 7, 33])
-def test_alpha_is_uniform_in_0_1_one_per_example_for_any_batch(batch):
-    real, fake = _samples(batch, 1), _samples(batch, 2)
-    interpolates, alpha = remedies.interpolate(real, fake, tf.constant([3, 4], tf.int64))
-    assert alpha.shape == (batch, 1)
-    assert np.all((alpha.numpy() >= 0) & (alpha.numpy() <= 1))
-    np.testing.assert_allclose(interpolates, real + alpha * (fake - real), rtol=1e-6)
-    if batch > 1:
-        assert len(np.unique(alpha.numpy())) == batch
-
-
-def test_alpha_broadcasts_over_image_axes():
-    real, fake = tf.zeros((5, 4, 4, 1)), tf.ones((5, 4, 4, 1))
-    interpolates, alpha = remedies.interpolate(real, fake, tf.constant([0, 1], tf.int64))
-    assert alpha.shape == (5, 1, 1, 1)
-    for i in range(5):  # every pixel of an example shares its alpha
-        np.testing.assert_allclose(interpolates[i], alpha[i, 0, 0, 0].numpy())
-
-
-def _linear_critic(weights):
-    critic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, use_bias=True)])
-    critic.layers[0].set_weights([np.array(weights, np.float32).reshape(2, 1), np.array([0.3])])
-    return critic
-
-
-@pytest.mark.parametrize("batch", [1, 5, 64])
-def test_gradient_penalty_of_unit_norm_linear_critic_is_zero(batch):
-    critic = _linear_critic([0.6, 0.8])  # |grad| = 1 everywhere
-    penalty = remedies.gradient_penalty(critic, _samples(batch, 1), _samples(batch, 2),
-                                        tf.constant([0, 0], tf.int64))
-    assert float(penalty) == pytest.approx(0.0, abs=1e-6)
-    steep = _linear_critic([1.2, 1.6])  # |grad| = 2: penalty (2 - 1)^2 = 1
-    assert float(remedies.gradient_penalty(steep, _samples(batch, 1), _samples(batch, 2),
-                                           tf.constant([0, 0], tf.int64))) == pytest.approx(1.0)
-
-
-def test_gradient_penalty_is_taken_at_per_example_interpolates():
-    # critic 0.5 |x|^2 has gradient x: from real = 0 to fake = v, |grad| = alpha |v|
-    critic = keras.Sequential([keras.Input((2,)), keras.layers.Lambda(
-        lambda x: 0.5 * tf.reduce_sum(x * x, axis=1, keepdims=True))])
-    real, fake, seed = tf.zeros((9, 2)), _samples(9, 3) * 3, tf.constant([7, 8], tf.int64)
-    _, alpha = remedies.interpolate(real, fake, seed)
-    expected = np.mean((alpha.numpy()[:, 0] * np.linalg.norm(fake.numpy(), axis=1) - 1) ** 2)
-    assert float(remedies.gradient_penalty(critic, real, fake, seed)) == pytest.approx(expected, rel=1e-4)
-
-
-def _wgan_trainer(seed=0):
-    generator = models.mlp_generator(hidden=(16,), seed=1)
-    critic = models.mlp_discriminator(hidden=(16,), feature_dim=None, seed=2)
-    config = training.TrainConfig(batch_size=33, d_steps=2, chunk_size=4, seed=seed)
-    return remedies.WassersteinGPTrainer(generator, critic, RING.sampler(), config)
-
-
-def test_wgan_gp_trainer_records_penalty_and_estimate_and_is_reproducible():
-    first, second = _wgan_trainer(), _wgan_trainer()
-    h1, h2 = first.train(4, progress=False), second.train(4, progress=False)
-    for name in ("gradient_penalty", "wasserstein_estimate", "d_loss", "g_loss"):
-        assert np.all(np.isfinite(h1[name]))
-        np.testing.assert_array_equal(h1[name], h2[name])
-    # with 2 critic steps per generator step, d_loss is the mean of -estimate + 10 * penalty
-    assert np.all(h1["gradient_penalty"] >= 0)
-
-
-def test_wgan_gp_critic_step_leaves_the_generator_unchanged():
-    trainer = _wgan_trainer()
-    before = [w.numpy().copy() for w in trainer.generator.trainable_variables]
-    critic_before = [w.numpy().copy() for w in trainer.discriminator.trainable_variables]
-    metrics = trainer.discriminator_step()
-    assert metrics["d_loss"] == pytest.approx(-metrics["wasserstein_estimate"]
-                                              + 10 * metrics["gradient_penalty"], rel=1e-5)
-    for b, w in zip(before, trainer.generator.trainable_variables):
-        np.testing.assert_array_equal(b, w.numpy())
-    assert any(not np.array_equal(b, w.numpy())
-               for b, w in zip(critic_before, trainer.discriminator.trainable_variables))

@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -74,10 +76,10 @@ def test_k_discriminator_updates_per_generator_update():
 def test_every_update_draws_fresh_noise():
     trainer = small_trainer(d_steps=2)
     seeds = {tuple(trainer._seed(tf.constant(step, tf.int64), stream).numpy())
-             for step in range(5) for stream in range(training._STREAMS)}
-    assert len(seeds) == 5 * training._STREAMS
+             for step in range(5) for stream in range(training.STREAMS)}
+    assert len(seeds) == 5 * training.STREAMS
     d_noise = trainer.latent_vectors(8, trainer._seed(tf.constant(0, tf.int64), 1))
-    g_noise = trainer.latent_vectors(8, trainer._seed(tf.constant(0, tf.int64), training._G_NOISE))
+    g_noise = trainer.latent_vectors(8, trainer._seed(tf.constant(0, tf.int64), training.G_NOISE))
     assert not np.allclose(d_noise, g_noise)
 
 
@@ -94,7 +96,7 @@ def test_divergence_stops_with_a_message_and_rolls_back_to_the_last_good_chunk()
 
     def poisoned(seed, batch_size):  # real data turns NaN from step 7 on
         batch = good(seed, batch_size)
-        return tf.where(seed[1] // training._STREAMS >= 7, batch * np.nan, batch)
+        return tf.where(seed[1] // training.STREAMS >= 7, batch * np.nan, batch)
 
     trainer = training.Trainer(models.mlp_generator(hidden=(8,)), models.mlp_discriminator(hidden=(8,)),
                                poisoned, training.TrainConfig(batch_size=16, chunk_size=5))
@@ -116,9 +118,13 @@ def test_feature_tracking_real_features_never_move_and_fakes_mostly_approach():
 
 @pytest.mark.parametrize("bad, match", [
     ({"batch_size": 0}, "batch_size must be a positive integer"),
-    ({"d_steps": 2.5}, "d_steps must be a positive integer"),
+    ({"d_steps": 2.5}, "d_steps must be an integer"),
     ({"d_learning_rate": 3.0}, r"d_learning_rate must be a number in \(0, 1\)"),
-    ({"generator_loss": "wgan"}, "unknown generator loss"),
+    ({"objective": "wgan"}, "objective must be one of"),
+    ({"seed": -1}, "seed must be an integer in"),
+    ({"d_steps": 40}, r"d_steps must be an integer in \[1, 31\]"),
+    ({"regularisers": ("gp",)}, "regularisers must be game.GradientPenalty"),
+    ({"real_label": 0.9, "objective": "hinge"}, "hinge objective has no labels"),
     ({"latent": "cauchy"}, "latent must be one of"),
 ])
 def test_bad_config_is_a_clear_error(bad, match):
@@ -139,9 +145,117 @@ def test_learning_rates_and_loss_can_change_mid_run():
     trainer.set_learning_rates(d=1e-4, g=2e-4)
     assert np.isclose(trainer.d_optimizer.learning_rate.numpy(), 1e-4)
     assert np.isclose(trainer.g_optimizer.learning_rate.numpy(), 2e-4)
-    trainer.set_generator_loss("minimax")
+    trainer.set_objective("minimax")
     trainer.train(10)
     # minimax G loss is E[log(1 - D(G(z)))] < 0; non-saturating is -E[log D(G(z))] > 0
     assert np.all(trainer.history["g_loss"] < 0)
     with pytest.raises(ValueError):
-        trainer.set_generator_loss("nope")
+        trainer.set_objective("nope")
+
+
+# ---- the holes the old trainers had -----------------------------------------------------------
+def _poisoned_sampler(from_step):
+    curve = toy.QuadraticCurve()
+    good = toy.curve_sampler(curve, curve.scaler())
+
+    def poisoned(seed, batch_size):  # real data turns NaN from `from_step` on
+        batch = good(seed, batch_size)
+        return tf.where(seed[1] // training.STREAMS >= from_step, batch * np.nan, batch)
+
+    return poisoned
+
+
+def test_single_updates_roll_back_and_stop_on_nan():
+    trainer = training.Trainer(models.mlp_generator(hidden=(8,)), models.mlp_discriminator(hidden=(8,)),
+                               _poisoned_sampler(3), training.TrainConfig(batch_size=16))
+    trainer.step.assign(3)
+    before = weights(trainer.discriminator)
+    with pytest.raises(training.TrainingDiverged, match="NaN at step 3"):
+        trainer.discriminator_step()
+    assert same(before, weights(trainer.discriminator))
+
+
+def test_step_with_features_rolls_back_what_it_broke():
+    trainer = recipes.curve_trainer(hidden=(8,), batch_size=16)
+    trainer.sample_real = _poisoned_sampler(1)
+    trainer.step_with_features()
+    before = weights(trainer.generator) + weights(trainer.discriminator)
+    with pytest.raises(training.TrainingDiverged, match="NaN at step 1; .* rolled back to step 1"):
+        trainer.step_with_features()
+    assert same(before, weights(trainer.generator) + weights(trainer.discriminator))
+    assert len(trainer.history) == 1 and int(trainer.step.numpy()) == 1
+
+
+def _trainer_on(sample_real, batch_size=16):
+    return training.Trainer(models.mlp_generator(hidden=(8,)), models.mlp_discriminator(hidden=(8,)),
+                            sample_real, training.TrainConfig(batch_size=batch_size))
+
+
+def test_a_sampler_that_ignores_its_seed_is_refused_before_training_on_one_frozen_batch():
+    rng = np.random.default_rng(0)
+    trainer = _trainer_on(lambda seed, n: rng.normal(size=(n, 2)).astype(np.float32))
+    with pytest.raises(ValueError, match="same batch for two different seeds.*one frozen batch"):
+        trainer.train(5)
+    assert len(trainer.history) == 0
+
+
+def test_a_sampler_with_a_global_random_state_is_refused():
+    trainer = _trainer_on(lambda seed, n: tf.random.normal((n, 2)))
+    with pytest.raises(ValueError, match="different batches for the same seed"):
+        trainer.generator_step()
+
+
+@pytest.mark.parametrize("shape", [(15, 2), (16, 3), (16,)])
+def test_a_batch_of_the_wrong_shape_is_named(shape):
+    trainer = _trainer_on(lambda seed, n: tf.random.stateless_normal(shape, seed))
+    with pytest.raises(ValueError, match=rf"shape {re.escape(str(shape))}.*needs \(16, 2\)"):
+        trainer.train(1)
+
+
+def test_a_generator_that_does_not_fit_the_discriminator_is_named():
+    with pytest.raises(ValueError, match=r"samples of shape \(3,\) but the discriminator takes \(2,\)"):
+        training.Trainer(models.mlp_generator(output_dim=3), models.mlp_discriminator(),
+                         toy.curve_sampler(toy.QuadraticCurve(), toy.QuadraticCurve().scaler()))
+
+
+def test_numpy_scalars_are_accepted_wherever_python_numbers_are():
+    config = training.TrainConfig(d_learning_rate=np.float32(1e-3), batch_size=np.int64(32),
+                                  seed=np.int32(3), beta_1=np.float64(0.5))
+    assert type(config.d_learning_rate) is float and type(config.batch_size) is int
+    trainer = small_trainer()
+    trainer.train(np.int64(10), evaluate_every=None)
+    assert len(trainer.history) == 10
+    with pytest.raises(ValueError, match="steps must be an integer"):
+        trainer.train(True)
+
+
+def test_hooks_run_after_every_chunk_and_finish_at_the_end():
+    trainer = small_trainer(chunk_size=10)
+    calls = []
+
+    class Hook:
+        def __call__(self, t):
+            calls.append(int(t.step.numpy()))
+
+        def finish(self, t):
+            calls.append("finish")
+
+    trainer.hooks.append(Hook())
+    trainer.train(25)
+    assert calls == [10, 20, 25, "finish"]
+
+
+def test_xla_is_opt_in_and_deterministic():
+    first, second = small_trainer(seed=1, jit_compile=True), small_trainer(seed=1, jit_compile=True)
+    first.train(120)
+    second.train(120)
+    assert np.array_equal(first.history["d_loss"], second.history["d_loss"])
+    assert same(weights(first.generator), weights(second.generator))
+    plain = small_trainer(seed=1)
+    plain.train(120)
+    # XLA draws stateless random numbers with its own kernels: another draw of the same game, not
+    # the same bits. Both start at D's chance level, -2 log(1/2) = 1.386, and stay near it.
+    for history in (first.history, plain.history):
+        assert abs(history["d_loss"][0] - np.log(4)) < 0.05
+        assert np.all(np.isfinite(history["d_loss"])) and abs(np.mean(history["d_loss"]) - np.log(4)) < 0.2
+    assert not np.array_equal(first.history["d_loss"], plain.history["d_loss"])

@@ -7,7 +7,7 @@ each per-step metric, each evaluation and the final weights. TensorFlow's CPU ke
 chosen per processor, so bits hold per machine: fingerprints are stored per machine signature.
 
     python tests/trainer_scenarios.py --record   # store this machine's fingerprints
-    python tests/trainer_scenarios.py            # compare with the stored ones
+    python tests/trainer_scenarios.py [NAME ...] # compare with the stored ones (all, or those named)
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def lesson01_smoke():
 def lesson01_minimax_k3():
     from gan_lessons import recipes
 
-    trainer = recipes.curve_trainer(seed=2, hidden=(32, 32), batch_size=64, generator_loss="minimax",
+    trainer = recipes.curve_trainer(seed=2, hidden=(32, 32), batch_size=64, objective="minimax",
                                     d_steps=3, real_label=0.9)
     trainer.train(120)
     return trainer
@@ -141,7 +141,8 @@ def stored() -> dict:
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     signature = machine_signature()
-    results = {name: run(name) for name in SCENARIOS}
+    names = [a for a in argv if not a.startswith("-")] or list(SCENARIOS)
+    results = {name: run(name) for name in names}
     if "--record" in argv:
         record = stored()
         record[signature] = results

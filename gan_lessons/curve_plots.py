@@ -1,4 +1,4 @@
-"""Figures for the toy lessons. `draw_*` draw on an Axes; `*_figure` return a new Figure (never shown).
+"""Lesson 01's figures of the quadratic curve: `draw_*` draw on an Axes, `*_figure` return a new Figure.
 
 Everything is plotted in data units: the scaler maps training units back before drawing.
 """
@@ -8,22 +8,16 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from gan_lessons import colors, figures, history_plots
 from gan_lessons.toy import QuadraticCurve, Scaler
-
-REAL, FAKE, FAKE_AFTER = "#1f77b4", "#d62728", "#ff7f0e"
-
-
-def _figure(ncols=1, width=4.2, height=3.4) -> tuple[Figure, list]:
-    figure = Figure(figsize=(width * ncols, height), layout="constrained")
-    return figure, list(np.atleast_1d(figure.subplots(1, ncols)))
 
 
 def draw_curve_samples(ax, curve: QuadraticCurve, real, fake, title="samples (data units)"):
     """Real and generated points (n, 2) in data units, over the true curve y = 10 + x^2."""
     xs = np.linspace(curve.low, curve.high, 200)
     ax.plot(xs, curve.curve(xs), color="0.75", lw=1, zorder=0, label="y = 10 + x²")
-    ax.scatter(*np.asarray(real).T, s=6, color=REAL, alpha=0.5, label="real")
-    ax.scatter(*np.asarray(fake).T, s=6, color=FAKE, alpha=0.5, label="generated")
+    ax.scatter(*np.asarray(real).T, s=6, color=colors.REAL, alpha=0.5, label="real")
+    ax.scatter(*np.asarray(fake).T, s=6, color=colors.FAKE, alpha=0.5, label="generated")
     xlim, ylim = curve.plot_limits()
     ax.set(xlim=xlim, ylim=ylim, xlabel="x", ylabel="y", title=title)
     ax.legend(loc="upper center", fontsize=7, markerscale=2)
@@ -57,11 +51,11 @@ def draw_feature_space(ax, features: dict, logits_layer=None):
     """D's 2-D features of one real batch and one fake batch before and after a generator update,
     with centroids. features: real_before, fake_before, fake_after (batch, 2) each."""
     real, before, after = (np.asarray(features[k]) for k in ("real_before", "fake_before", "fake_after"))
-    ax.scatter(*real.T, s=5, color=REAL, alpha=0.35, label="real")
-    ax.scatter(*before.T, s=5, color=FAKE, alpha=0.25, label="fake before G step")
-    ax.scatter(*after.T, s=5, color=FAKE_AFTER, alpha=0.35, label="fake after G step")
+    ax.scatter(*real.T, s=5, color=colors.REAL, alpha=0.35, label="real")
+    ax.scatter(*before.T, s=5, color=colors.FAKE_BEFORE, alpha=0.45, label="fake before G step")
+    ax.scatter(*after.T, s=5, color=colors.FAKE, alpha=0.35, label="fake after G step")
     centroids = [c.mean(axis=0) for c in (real, before, after)]
-    for centroid, color in zip(centroids, (REAL, FAKE, FAKE_AFTER)):
+    for centroid, color in zip(centroids, (colors.REAL, colors.FAKE_BEFORE, colors.FAKE)):
         ax.scatter(*centroid, s=120, marker="X", color=color, edgecolor="k", zorder=5)
     ax.annotate("", xy=centroids[2], xytext=centroids[1],
                 arrowprops={"arrowstyle": "->", "color": "k", "lw": 1.5}, zorder=6)
@@ -77,29 +71,6 @@ def draw_feature_space(ax, features: dict, logits_layer=None):
                ylim=(lo[1] - 0.1 * (hi[1] - lo[1]), hi[1] + 0.1 * (hi[1] - lo[1])))
     ax.set(xlabel="feature 1", ylabel="feature 2", title="D's feature space around a G step")
     ax.legend(loc="best", fontsize=7, markerscale=2)
-
-
-def draw_losses(ax, history, window: int = 50):
-    """Smoothed discriminator and generator losses, and D(x), D(G(z)), against the step."""
-    if not len(history):
-        ax.set(title="losses (no steps yet)")
-        return
-    steps = np.asarray(history.steps)
-    ax.plot(steps, history.smoothed("d_loss", window), color=REAL, label="D loss")
-    ax.plot(steps, history.smoothed("g_loss", window), color=FAKE, label="G loss")
-    ax.axhline(np.log(4), color="0.6", ls=":", lw=1, label="log 4 (D loss at D = ½)")
-    ax.set(xlabel="step", ylabel="loss", title="losses (running mean)")
-    ax.legend(loc="upper right", fontsize=7)
-
-
-def draw_discriminator_outputs(ax, history, window: int = 50):
-    """Running means of D(x) on real and D(G(z)) on fake batches; both near ½ at balance."""
-    steps = np.asarray(history.steps)
-    ax.plot(steps, history.smoothed("d_real", window), color=REAL, label="D(x), real")
-    ax.plot(steps, history.smoothed("d_fake", window), color=FAKE, label="D(G(z)), fake")
-    ax.axhline(0.5, color="0.6", ls=":", lw=1)
-    ax.set(ylim=(0, 1), xlabel="step", title="discriminator outputs (running mean)")
-    ax.legend(fontsize=7)
 
 
 def curve_dashboard_draw(curve: QuadraticCurve, scaler: Scaler, n_samples: int = 500):
@@ -120,43 +91,48 @@ def curve_dashboard_draw(curve: QuadraticCurve, scaler: Scaler, n_samples: int =
         draw_decision_surface(axes[1], curve, scaler, trainer.discriminate)
         if features:
             draw_feature_space(axes[2], features, trainer.discriminator.get_layer("logits"))
-        draw_losses(axes[-1], trainer.history)
+        history_plots.draw_losses(axes[-1], trainer.history)
 
     return draw
 
 
 def scaling_figure(real, scaler: Scaler) -> Figure:
     """The same real points (n, 2) in data units and in training units, side by side."""
-    figure, axes = _figure(2)
+    figure = figures.new_figure((8.4, 3.4))
+    axes = figure.subplots(1, 2)
     scaled = scaler.transform(real)
-    axes[0].scatter(*np.asarray(real).T, s=4, color=REAL)
+    axes[0].scatter(*np.asarray(real).T, s=4, color=colors.REAL)
     axes[0].set(xlabel="x", ylabel="y = 10 + x²", title="data units: y reaches thousands")
-    axes[1].scatter(*np.asarray(scaled).T, s=4, color=REAL)
+    axes[1].scatter(*np.asarray(scaled).T, s=4, color=colors.REAL)
     axes[1].set(xlabel="(x - mean) / std", ylabel="(y - mean) / std",
                 title="training units: mean 0, std 1", aspect="equal")
     return figure
 
 
 def feature_space_figure(features: dict, logits_layer=None) -> Figure:
-    figure, (ax,) = _figure()
-    draw_feature_space(ax, features, logits_layer)
+    """D's feature space around one generator step (see draw_feature_space)."""
+    figure = figures.new_figure((4.2, 3.4))
+    draw_feature_space(figure.add_subplot(), features, logits_layer)
     return figure
 
 
 def training_curves_figure(history, window: int = 50) -> Figure:
     """Losses and discriminator outputs over training, side by side."""
-    figure, axes = _figure(2)
-    draw_losses(axes[0], history, window)
-    draw_discriminator_outputs(axes[1], history, window)
+    figure = figures.new_figure((8.4, 3.4))
+    axes = figure.subplots(1, 2)
+    history_plots.draw_losses(axes[0], history, window)
+    history_plots.draw_discriminator_outputs(axes[1], history, window)
     return figure
 
 
 def quality_figure(evaluation_table: dict, label: str = "") -> Figure:
     """W1 / real-vs-real floor over training (1 = as close as another real sample)."""
-    figure, (ax,) = _figure(width=5)
-    ax.plot(evaluation_table["step"], evaluation_table["w1_ratio"], "o-", label=label or "W1 / floor")
-    ax.axhline(1.0, color="0.5", ls=":", label="real-vs-real floor")
-    ax.axhline(2.0, color="0.5", ls="--", label="target: 2 × floor")
+    figure = figures.new_figure((5, 3.4))
+    ax = figure.add_subplot()
+    ax.plot(evaluation_table["step"], evaluation_table["w1_ratio"], "o-", color="black",
+            label=label or "W1 / floor")
+    ax.axhline(1.0, color=colors.FLOOR, ls=":", label="real-vs-real floor")
+    ax.axhline(2.0, color=colors.FLOOR, ls="--", label="target: 2 × floor")
     ax.set(yscale="log", xlabel="step", ylabel="W1 / floor", title="distance to the real data")
     ax.legend(fontsize=8)
     return figure

@@ -1,4 +1,8 @@
-"""Sample-quality metrics for 2-D toys: exact Wasserstein-1 by optimal transport, with its floor."""
+"""Sample quality of 2-D toys (lessons 01, 05, 06): exact W1 by optimal transport, with its floor.
+
+Also the toy evaluator for Trainer, and `kl_from_uniform`, the one KL of a histogram from uniform
+(class histograms in lessons 03-04, mode histograms in lesson 06).
+"""
 
 from __future__ import annotations
 
@@ -26,10 +30,14 @@ def wasserstein1(samples_a, samples_b) -> float:
 
 def kl_from_uniform(counts) -> float:
     """KL(histogram || uniform) in nats, 0 log 0 = 0: 0 for equal counts, log(K) when one of K bins
-    holds them all. counts: (K,) non-negative with a positive total."""
+    holds them all. counts: (K,) non-negative with a positive total (a class or mode histogram)."""
     counts = np.asarray(counts, np.float64)
-    if counts.ndim != 1 or np.any(counts < 0) or counts.sum() <= 0:
-        raise ValueError(f"need non-negative counts (K,) with a positive total, got {counts}")
+    if counts.ndim != 1 or len(counts) == 0 or not np.all(np.isfinite(counts)) or np.any(counts < 0):
+        raise ValueError(f"need a histogram: non-negative counts of shape (K,), K >= 1, got {counts!r}")
+    if counts.sum() <= 0:
+        raise ValueError(f"the histogram is empty (all {len(counts)} counts are 0), so it has no "
+                         "distribution to compare with uniform: pass counts with a positive total, "
+                         "e.g. the class or mode histogram of at least one sample")
     p = counts / counts.sum()
     nonzero = p > 0
     return float(np.sum(p[nonzero] * np.log(p[nonzero] * len(p))))
