@@ -1,5 +1,6 @@
 """Toy throughput: the compiled Trainer vs a plain eager loop (the original tutorial's loop in TF2),
-and the live dashboard's overhead. Prints figures; run on a quiet machine:
+vs Keras `fit` with a keras-io style train_step, vs the Trainer under XLA, and the live
+dashboard's overhead. Prints figures; run on a quiet machine:
 
     python benchmarks/toy_throughput.py
 """
@@ -17,7 +18,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from gan_lessons import dashboard, losses, models, plots, recipes, toy  # noqa: E402
+from gan_lessons import curve_plots, dashboard, keras_gan, losses, models, recipes, toy  # noqa: E402
 
 
 def eager_loop_steps_per_second(steps: int, hidden, batch_size: int, seed: int = 0) -> float:
@@ -61,10 +62,27 @@ def trainer_steps_per_second(steps: int, hidden, batch_size: int, **config) -> f
     return steps / (time.perf_counter() - start)
 
 
+def keras_fit_steps_per_second(steps: int, hidden, batch_size: int, steps_per_execution: int = 200,
+                               seed: int = 0) -> float:
+    """keras_gan.GAN (the same update as a keras.Model train_step) trained by fit, many steps per
+    compiled call, on the Trainer's real batches from a tf.data pipeline."""
+    curve = toy.QuadraticCurve()
+    gan = keras_gan.GAN(models.mlp_generator(hidden=hidden, seed=seed),
+                        models.mlp_discriminator(hidden=hidden, seed=seed + 1000), seed=seed)
+    gan.compile(keras.optimizers.Adam(5e-4, beta_1=0.5), keras.optimizers.Adam(5e-4, beta_1=0.5),
+                steps_per_execution=steps_per_execution)
+    sample_real = toy.curve_sampler(curve, curve.scaler())
+    data = keras_gan.real_batches(sample_real, batch_size, seed, steps).prefetch(tf.data.AUTOTUNE)
+    gan.fit(data.take(steps_per_execution), epochs=1, verbose=0, shuffle=False)  # trace and warm up
+    start = time.perf_counter()
+    gan.fit(data, epochs=1, verbose=0, shuffle=False)
+    return steps / (time.perf_counter() - start)
+
+
 def dashboard_steps_per_second(steps: int, hidden, batch_size: int) -> tuple[float, int]:
     curve = toy.QuadraticCurve()
     live = dashboard.Dashboard(lambda: recipes.curve_trainer(hidden=hidden, batch_size=batch_size),
-                               plots.curve_dashboard_draw(curve, curve.scaler()))
+                               curve_plots.curve_dashboard_draw(curve, curve.scaler()))
     live.live.refresh = lambda: live.live.png()  # render the PNG as in a notebook, display nothing
     live.live.show = live.live.refresh
     live.trainer.train(live.trainer.config.chunk_size, progress=False)
@@ -75,15 +93,18 @@ def dashboard_steps_per_second(steps: int, hidden, batch_size: int) -> tuple[flo
 
 
 def measure(hidden, batch, steps, eager_steps, repeats) -> dict:
-    eager, compiled, plain, live = [], [], [], []
+    eager, compiled, plain, xla, fit, live = [], [], [], [], [], []
     for _ in range(repeats):  # interleaved, so drifts in machine load hit every variant alike
         eager.append(eager_loop_steps_per_second(eager_steps, hidden, batch))
         compiled.append(trainer_steps_per_second(steps, hidden, batch))
         plain.append(trainer_steps_per_second(steps, hidden, batch, track_features=False))
+        xla.append(trainer_steps_per_second(steps, hidden, batch, track_features=False, jit_compile=True))
+        fit.append(keras_fit_steps_per_second(steps, hidden, batch))
         rate, redraws = dashboard_steps_per_second(steps, hidden, batch)
         live.append(rate)
     result = {k: float(np.median(v)) for k, v in
-              {"eager": eager, "trainer": compiled, "plain": plain, "live": live}.items()}
+              {"eager": eager, "trainer": compiled, "plain": plain, "xla": xla, "fit": fit,
+               "live": live}.items()}
     return {**result, "redraws": redraws}
 
 
@@ -98,12 +119,16 @@ def main():
     refresh = dashboard.Dashboard.__init__.__defaults__[1]  # the default refresh_seconds
     # The original tutorial's networks (16-16 MLPs, batch 256), then lesson 01's defaults.
     configurations = (("tutorial networks", (16, 16), 256), ("lesson 01 defaults", (128, 128), 256))
-    for label, hidden, batch in configurations:
+    for (label, hidden, batch), fit_target in zip(configurations, (1.5, 1.0)):
         m = measure(hidden, batch, args.steps, args.eager_steps, args.repeats)
         print(f"\n{label}: hidden {hidden}, batch {batch}")
         print(f"  eager Python loop (tutorial style):     {m['eager']:8.0f} steps/s")
+        print(f"  Keras fit, keras-io train_step (x200):  {m['fit']:8.0f} steps/s")
         print(f"  Trainer, compiled, features off:        {m['plain']:8.0f} steps/s "
-              f"({m['plain'] / m['eager']:.1f}x eager; target >= 50x)")
+              f"({m['plain'] / m['eager']:.1f}x eager{'; target >= 100x' if fit_target > 1 else ''}; "
+              f"{m['plain'] / m['fit']:.2f}x fit, target >= {fit_target}x)")
+        print(f"  Trainer, XLA (jit_compile=True):        {m['xla']:8.0f} steps/s "
+              f"({m['xla'] / m['plain']:.2f}x the Trainer without XLA)")
         print(f"  Trainer, compiled, features on:         {m['trainer']:8.0f} steps/s "
               f"({m['trainer'] / m['eager']:.1f}x eager)")
         print(f"  same, inside the dashboard (refresh every {refresh:g} s, {m['redraws']} redraws): "
