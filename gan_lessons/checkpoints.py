@@ -9,14 +9,19 @@ with the rest. A resumed run therefore continues bit for bit as if never interru
     checkpointer.restore()              # continue from the latest checkpoint, if there is one
     trainer.hooks.append(checkpointer)  # DCGANTrainer: save every `every` steps and at the end
     trainer.train(total_steps - int(trainer.step.numpy()))
+
+A damaged newest checkpoint (a truncated or altered file) is skipped with a CheckpointWarning for
+the newest intact one; an unreadable `checkpoint` state file is rebuilt from the file names.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -25,8 +30,56 @@ import tensorflow as tf
 GROUPS = ("generator", "discriminator", "g_optimizer", "d_optimizer")
 
 
+# what a Checkpointer writes in its directory: the state file `checkpoint` (and its temporary copy
+# while it is rewritten), each checkpoint's ckpt-N.index and ckpt-N.data-* files, and the
+# ckpt-N_temp/ folder TensorFlow writes a checkpoint into before renaming it (left over by a kill)
+OWN_FILES = re.compile(r"checkpoint(\.tmp[0-9a-f]+)?|ckpt-\d+(\.index|\.data-\d+-of-\d+|_temp)")
+LEFT_OVER = re.compile(r"checkpoint\.tmp[0-9a-f]+|ckpt-\d+_temp")
+
+
 class CheckpointMismatchError(ValueError):
     """A checkpoint was written for models of other shapes than the trainer's."""
+
+
+class CheckpointDamagedError(ValueError):
+    """No intact checkpoint to restore: the files are truncated or altered."""
+
+
+class CheckpointWarning(UserWarning):
+    """A checkpoint or the state file was damaged; the run goes on from an intact checkpoint."""
+
+
+def on_disk(directory) -> list[str]:
+    """The path prefixes of the checkpoints in `directory` by their file names, oldest step first."""
+    directory = Path(directory)
+    steps = [int(m.group(1)) for p in (directory.glob("ckpt-*.index") if directory.is_dir() else ())
+             if (m := re.fullmatch(r"ckpt-(\d+)\.index", p.name))]
+    return [str(directory / f"ckpt-{step}") for step in sorted(steps)]
+
+
+def _write_state(directory: Path, prefixes: list[str]):
+    """Rewrite the state file (TensorFlow's CheckpointState, as text) listing `prefixes`, oldest
+    first, with their files' times, so the CheckpointManager keeps and rotates them as its own."""
+    times = [Path(f"{p}.index").stat().st_mtime for p in prefixes]
+    lines = [f'model_checkpoint_path: "{Path(prefixes[-1]).name}"']
+    lines += [f'all_model_checkpoint_paths: "{Path(p).name}"' for p in prefixes]
+    lines += [f"all_model_checkpoint_timestamps: {t!r}" for t in times]
+    lines.append(f"last_preserved_timestamp: {min(times) - 1!r}")
+    temporary = directory / "checkpoint.tmp0"
+    temporary.write_text("\n".join(lines) + "\n")
+    temporary.replace(directory / "checkpoint")
+
+
+def damage(path: str) -> str:
+    """What is wrong with the checkpoint at `path` (every tensor is read back), or "" if it is intact."""
+    try:
+        reader = tf.train.load_checkpoint(path)
+        for name in reader.get_variable_to_shape_map():
+            reader.get_tensor(name)
+    except (tf.errors.OpError, IndexError, ValueError, OSError) as error:
+        text = error.message if isinstance(error, tf.errors.OpError) else str(error)
+        return f"{type(error).__name__}: {text.strip().splitlines()[0][:160] if text.strip() else ''}"
+    return ""
 
 
 def _variables(trainer) -> dict[str, list]:
@@ -71,6 +124,7 @@ class Checkpointer:
         self._history = tf.Variable("", dtype=tf.string, trainable=False)
         self.checkpoint = tf.train.Checkpoint(step=trainer.step, signature=self._signature,
                                               history=self._history, **_variables(trainer))
+        self.max_to_keep = max_to_keep
         self.manager = tf.train.CheckpointManager(self.checkpoint, str(self.directory), max_to_keep)
         self.last_saved_step: int | None = None  # by this checkpointer (or restored)
 
@@ -135,11 +189,56 @@ class Checkpointer:
                     "to start afresh.")
 
     def restore(self, path: str | None = None) -> int | None:
-        """Load a checkpoint (default: the latest) into the trainer, history included; returns its
-        step, or None when there is no checkpoint (the trainer is left as it is)."""
-        path = path or self.manager.latest_checkpoint
-        if path is None:
-            return None
+        """Load a checkpoint (default: the newest intact one) into the trainer, history included;
+        returns its step, or None when there is no checkpoint (the trainer is left as it is).
+        Damaged newer checkpoints are skipped with a CheckpointWarning; CheckpointDamagedError
+        when none is intact (or `path` is damaged)."""
+        if path is not None:
+            problem = damage(path)
+            if problem:
+                raise CheckpointDamagedError(f"checkpoint {path} is damaged ({problem}); restore another "
+                                             f"one or leave out the path for the newest intact one")
+            return self._load(path)
+        self._clear_left_overs()
+        candidates = self._candidates()
+        damaged = []
+        for candidate in reversed(candidates):  # newest first
+            problem = damage(candidate)
+            if not problem:
+                if damaged:
+                    warnings.warn(f"damaged checkpoint {'; '.join(damaged)} in {self.directory}: restored "
+                                  f"the newest intact one instead, {Path(candidate).name}",
+                                  CheckpointWarning, stacklevel=2)
+                return self._load(candidate)
+            damaged.append(f"{Path(candidate).name} ({problem})")
+        if damaged:
+            raise CheckpointDamagedError(
+                f"no intact checkpoint in {self.directory}: {'; '.join(damaged)}. Start afresh: delete "
+                f"the folder (checkpoints.discard({str(self.directory)!r})), or run lesson 04 with "
+                "resume = False, which does that.")
+        return None
+
+    def _candidates(self) -> list[str]:
+        """The checkpoints to try, oldest first: those on disk. If the state file does not list
+        them (unreadable, or deleted), it is rewritten from their file names."""
+        found = on_disk(self.directory)
+        if found and not self.manager.checkpoints:
+            state = self.directory / "checkpoint"
+            why = "is unreadable" if state.exists() else "is missing"
+            names = [Path(p).name for p in found]
+            warnings.warn(f"the checkpoint state file {state} {why}; found {', '.join(names)} by their "
+                          "file names and rewrote it", CheckpointWarning, stacklevel=3)
+            _write_state(self.directory, found)
+            self.manager = tf.train.CheckpointManager(self.checkpoint, str(self.directory), self.max_to_keep)
+        return found
+
+    def _clear_left_overs(self):
+        """Delete what a save killed half-way left: a ckpt-N_temp/ folder, a state file's temporary copy."""
+        for path in self.directory.iterdir() if self.directory.is_dir() else ():
+            if LEFT_OVER.fullmatch(path.name) and path.is_dir() == path.name.endswith("_temp"):
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+    def _load(self, path: str) -> int:
         self.check_compatible(path)
         self.checkpoint.restore(path).assert_consumed()
         _history_from_json(self.trainer.history, self._history.numpy().decode())
@@ -161,12 +260,19 @@ def default_directory(lesson: str, **settings) -> Path:
     return Path(tempfile.gettempdir()) / "gan_lessons_checkpoints" / f"{lesson}-{digest}"
 
 
-def discard(directory):
-    """Delete the checkpoint folder `directory` (nothing happens if it does not exist)."""
+def discard(directory) -> list[str]:
+    """Delete what a Checkpointer wrote in `directory` (its checkpoints, state file and left-over
+    temporary files), then the folder if nothing else is in it: other files stay where they are.
+    Returns the names deleted (nothing happens if the folder does not exist)."""
     directory = Path(directory)
-    if directory.exists() and not (directory / "checkpoint").exists() and any(directory.iterdir()):
-        raise ValueError(f"{directory} holds files but no checkpoint index: not deleting it")
-    shutil.rmtree(directory, ignore_errors=True)
+    deleted = []
+    for path in sorted(directory.iterdir()) if directory.is_dir() else ():
+        if OWN_FILES.fullmatch(path.name) and path.is_dir() == path.name.endswith("_temp"):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+            deleted.append(path.name)
+    if directory.is_dir() and not any(directory.iterdir()):
+        directory.rmdir()
+    return deleted
 
 
 def steps_left(trainer, total_steps: int) -> int:

@@ -2,6 +2,7 @@
 (dropout randomness included); a NaN keeps the last good checkpoint; a mismatch is a clear error."""
 
 import pathlib
+import shutil
 import signal
 import subprocess
 import sys
@@ -93,9 +94,9 @@ def test_nan_stops_training_and_keeps_the_last_good_checkpoint(tmp_path):
 
     def poisoned(seed, batch_size):  # real data turns NaN from step 12 on
         batch = good.sample_real(seed, batch_size)
-        return tf.where(seed[1] // training._STREAMS >= 12, batch * np.nan, batch)
+        return tf.where(seed[1] // training.STREAMS >= 12, batch * np.nan, batch)
 
-    trainer = dcgan.DCGANTrainer(good.generator, good.discriminator, poisoned, good.config)
+    trainer = training.Trainer(good.generator, good.discriminator, poisoned, good.config)
     checkpointer = checkpoints.Checkpointer(trainer, tmp_path, every=5)
     trainer.hooks.append(checkpointer)
     with pytest.raises(training.TrainingDiverged, match=r"NaN at step 12.*last good checkpoint \(step 10\)"):
@@ -147,5 +148,106 @@ def test_default_directories_separate_settings_and_discard_only_deletes_checkpoi
     assert not (tmp_path / "run").exists()
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "thesis.tex").write_text("precious")
-    with pytest.raises(ValueError, match="no checkpoint index: not deleting"):
-        checkpoints.discard(tmp_path / "notes")
+    assert checkpoints.discard(tmp_path / "notes") == []  # nothing of a checkpointer's: nothing deleted
+    assert (tmp_path / "notes" / "thesis.tex").read_text() == "precious"
+    assert checkpoints.discard(tmp_path / "never-made") == []
+
+
+# ---- damaged or mixed folders -------------------------------------------------------------------
+def test_discard_deletes_only_what_the_checkpointer_wrote(tmp_path):
+    trainer = tiny_trainer()
+    checkpointer = checkpoints.Checkpointer(trainer, tmp_path / "run", every=5)
+    trainer.hooks.append(checkpointer)
+    trainer.train(10)
+    run = tmp_path / "run"
+    (run / "thesis.tex").write_text("precious")
+    (run / "figures").mkdir()
+    (run / "figures" / "loss.png").write_bytes(b"png")
+    (run / "ckpt-15_temp").mkdir()  # what a kill during a save leaves
+    (run / "ckpt-15_temp" / "part-00000-of-00001.data-00000-of-00001").write_bytes(b"half")
+    deleted = checkpoints.discard(run)
+    assert {"checkpoint", "ckpt-5.index", "ckpt-10.index", "ckpt-15_temp"} <= set(deleted)
+    assert sorted(p.name for p in run.iterdir()) == ["figures", "thesis.tex"]
+    assert (run / "thesis.tex").read_text() == "precious" and (run / "figures" / "loss.png").exists()
+
+
+@pytest.fixture(scope="module")
+def saved_run(tmp_path_factory):
+    """A folder with checkpoints at steps 5, 10 and 15, and the trainer's state at 10 and at 15."""
+    directory = tmp_path_factory.mktemp("saved") / "run"
+    trainer = tiny_trainer()
+    trainer.hooks.append(checkpoints.Checkpointer(trainer, directory, every=5))
+    trainer.train(10)
+    at_10 = state(trainer)
+    trainer.train(5)
+    assert sorted(p.name for p in directory.glob("*.index")) == [f"ckpt-{n}.index" for n in (10, 15, 5)]
+    return directory, at_10, state(trainer)
+
+
+def _copy(saved_run, tmp_path) -> pathlib.Path:
+    directory = tmp_path / "run"
+    shutil.copytree(saved_run[0], directory)
+    return directory
+
+
+def _assert_state(trainer, expected):
+    for a, b in zip(state(trainer), expected):
+        np.testing.assert_array_equal(a, b)
+
+
+def _damage(path: pathlib.Path, how: str):
+    data = bytearray(path.read_bytes())
+    if how == "truncate":
+        data = data[: len(data) // 2]
+    else:
+        data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def test_an_unreadable_state_file_is_rebuilt_from_the_file_names(saved_run, tmp_path):
+    directory = _copy(saved_run, tmp_path)
+    (directory / "checkpoint").write_bytes(b"\x00garbage {{{")
+    trainer = tiny_trainer()
+    checkpointer = checkpoints.Checkpointer(trainer, directory, every=5)
+    with pytest.warns(checkpoints.CheckpointWarning, match="state file .*checkpoint is unreadable; found "
+                                                           "ckpt-5, ckpt-10, ckpt-15"):
+        assert checkpointer.restore() == 15
+    _assert_state(trainer, saved_run[2])
+    assert tf.train.get_checkpoint_state(str(directory)) is not None  # rewritten
+    assert checkpointer.latest_step() == 15
+    trainer.hooks.append(checkpointer)
+    trainer.train(5)  # the rebuilt state rotates as before: keeps the latest 3
+    assert [pathlib.Path(p).name for p in checkpoints.on_disk(directory)] == ["ckpt-10", "ckpt-15", "ckpt-20"]
+
+
+@pytest.mark.parametrize("part, how", [("data", "truncate"), ("data", "flip"), ("index", "truncate"),
+                                       ("index", "flip")])
+def test_a_damaged_newest_checkpoint_falls_back_to_the_newest_intact_one(part, how, saved_run, tmp_path):
+    directory = _copy(saved_run, tmp_path)
+    _damage(next(directory.glob(f"ckpt-15.{part}*")), how)
+    trainer = tiny_trainer()
+    fell_back = r"damaged checkpoint ckpt-15 \(.*\) in .*run: restored the newest intact one instead, ckpt-10"
+    with pytest.warns(checkpoints.CheckpointWarning, match=fell_back):
+        assert checkpoints.Checkpointer(trainer, directory).restore() == 10
+    _assert_state(trainer, saved_run[1])
+    with pytest.raises(checkpoints.CheckpointDamagedError, match="ckpt-15 is damaged"):
+        checkpoints.Checkpointer(tiny_trainer(), directory).restore(str(directory / "ckpt-15"))
+
+
+def test_no_intact_checkpoint_is_a_clear_error_naming_the_folder_and_the_fix(saved_run, tmp_path):
+    directory = _copy(saved_run, tmp_path)
+    for index in directory.glob("ckpt-*.index"):
+        _damage(index, "truncate")
+    with pytest.raises(checkpoints.CheckpointDamagedError,
+                       match=rf"no intact checkpoint in {directory}: ckpt-15 \(.*ckpt-10 .*ckpt-5 .*"
+                             r"checkpoints.discard.*resume = False"):
+        checkpoints.Checkpointer(tiny_trainer(), directory).restore()
+
+
+def test_a_save_killed_half_way_leaves_nothing_behind_after_a_restore(saved_run, tmp_path):
+    directory = _copy(saved_run, tmp_path)
+    (directory / "ckpt-20_temp").mkdir()
+    (directory / "ckpt-20_temp" / "part-00000-of-00001.index").write_bytes(b"half")
+    (directory / "checkpoint.tmp0123abcd").write_text("half")
+    assert checkpoints.Checkpointer(tiny_trainer(), directory).restore() == 15
+    assert not (directory / "ckpt-20_temp").exists() and not (directory / "checkpoint.tmp0123abcd").exists()
