@@ -6,7 +6,7 @@ remedies, WGAN-GP included, lesson 05's regimes), train them for their smoke-pro
 each per-step metric, each evaluation and the final weights. TensorFlow's CPU kernels (oneDNN) are
 chosen per processor, so bits hold per machine: fingerprints are stored per machine signature.
 
-    python tests/trainer_scenarios.py --record   # store this machine's fingerprints
+    python tests/trainer_scenarios.py --record [NAME ...]  # store this machine's (all, or those named)
     python tests/trainer_scenarios.py [NAME ...] # compare with the stored ones (all, or those named)
 """
 
@@ -145,7 +145,7 @@ def main(argv=None) -> int:
     results = {name: run(name) for name in names}
     if "--record" in argv:
         record = stored()
-        record[signature] = results
+        record[signature] = {**record.get(signature, {}), **results}  # the named ones, others kept
         STORE.parent.mkdir(exist_ok=True)
         STORE.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
         print(f"recorded {len(results)} scenarios for {signature} in {STORE}")
