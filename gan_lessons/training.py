@@ -34,6 +34,7 @@ STREAMS = 64
 G_NOISE, G_REAL = STREAMS - 1, STREAMS - 2
 MAX_D_STEPS = (STREAMS - 2) // 2
 LATENT_DISTRIBUTIONS = ("normal", "uniform")
+OPTIMIZERS = ("adam", "rmsprop")  # rmsprop: the original WGAN's (Arjovsky et al. 2017), rho 0.99
 # Sub-streams folded into an update's noise seed: labels of generated samples, D's input noise,
 # and regulariser j's draws (alpha of the gradient penalty) at REGULARISER_STREAM + j.
 LABEL_STREAM, INPUT_NOISE_STREAM, REGULARISER_STREAM = 3, 11, 7
@@ -72,7 +73,9 @@ class TrainConfig:
     seed: int = 0
     chunk_size: int = 200  # steps per compiled call: the granularity of progress and dashboards
     track_features: bool = False  # record D's feature centroids around each generator update
+    shared_noise: bool = False  # the original tutorial's bug, kept to measure it: G reuses D's noise
     jit_compile: bool = False  # compile each chunk with XLA (faster for small networks on CPU)
+    optimizer: str = "adam"  # "adam" (beta_1, beta_2) or "rmsprop" (the original WGAN's; betas unused)
 
     def __post_init__(self):
         v = validation
@@ -86,6 +89,7 @@ class TrainConfig:
             beta_1=v.number("beta_1", self.beta_1, 0, 1, high_open=True),
             beta_2=v.number("beta_2", self.beta_2, 0, 1, high_open=True),
             latent=v.choice("latent", self.latent, LATENT_DISTRIBUTIONS),
+            optimizer=v.choice("optimizer", self.optimizer, OPTIMIZERS),
             regularisers=tuple(self.regularisers))
         game.objective(self.objective, self.real_label)  # raises on an unknown name or bad label
         for regulariser in self.regularisers:
@@ -145,8 +149,8 @@ class Trainer:
         self._warn_if_batch_norm_is_penalised()
         self.hooks: list[Callable] = []
         with strategy.scope() if strategy else contextlib.nullcontext():
-            self.d_optimizer = self._adam(self.config.d_learning_rate)
-            self.g_optimizer = self._adam(self.config.g_learning_rate)
+            self.d_optimizer = self._optimizer(self.config.d_learning_rate)
+            self.g_optimizer = self._optimizer(self.config.g_learning_rate)
             self.d_optimizer.build(discriminator.trainable_variables)
             self.g_optimizer.build(generator.trainable_variables)
             self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
@@ -157,8 +161,10 @@ class Trainer:
         self._compiled = {}
         self._checked_sample_real = False
 
-    def _adam(self, learning_rate):
+    def _optimizer(self, learning_rate):
         c = self.config
+        if c.optimizer == "rmsprop":  # PyTorch's defaults, which the original WGAN code used
+            return keras.optimizers.RMSprop(learning_rate, rho=0.99, epsilon=1e-8)
         return keras.optimizers.Adam(learning_rate, beta_1=c.beta_1, beta_2=c.beta_2)
 
     def _check_models(self) -> tuple:
@@ -270,7 +276,7 @@ class Trainer:
 
     def _generator_update(self, step, capture: bool = False) -> dict:
         """One G update; D is held fixed (only G's variables are updated)."""
-        noise_seed = self._seed(step, G_NOISE)
+        noise_seed = self._seed(step, 2 * self.config.d_steps - 1 if self.config.shared_noise else G_NOISE)
         latent_vectors, labels = self._latent(noise_seed)
         if self.features is not None:
             real, real_labels = self._real(self._seed(step, G_REAL))
@@ -305,6 +311,7 @@ class Trainer:
         distance_before = tf.norm(tf.reduce_mean(fake_before, axis=0) - real_centroid)
         distance_after = tf.norm(tf.reduce_mean(fake_after, axis=0) - real_centroid)
         out = {"centroid_shift": distance_before - distance_after,  # > 0: fakes moved toward real
+               "centroid_distance": distance_before,
                "real_feature_change": tf.reduce_max(tf.abs(real_after - real_before))}
         if capture:
             out.update(real_before=real_before, fake_before=fake_before, real_after=real_after,
@@ -344,7 +351,7 @@ class Trainer:
         if self.objective.name == "wasserstein":
             names.append("wasserstein_estimate")
         if self.config.track_features:
-            names += ["centroid_shift", "real_feature_change"]
+            names += ["centroid_shift", "centroid_distance", "real_feature_change"]
         return names
 
     def _function(self, kind: str):
@@ -474,7 +481,7 @@ class Trainer:
         return (tf.sigmoid(outputs) if self.objective.probabilities else outputs).numpy()[:, 0]
 
     def set_learning_rates(self, d: float | None = None, g: float | None = None):
-        """Change the Adam learning rates in place (a dashboard slider calls this)."""
+        """Change the learning rates in place (a dashboard slider calls this)."""
         changes = {k: v for k, v in (("d_learning_rate", d), ("g_learning_rate", g)) if v is not None}
         self.config = self.config.replace(**changes)
         self.d_optimizer.learning_rate.assign(self.config.d_learning_rate)
