@@ -61,9 +61,93 @@ def test_generator_outputs_images_in_tanh_range_for_any_batch_size():
         assert np.all(np.abs(images) <= 1.0)
 
 
-def test_the_reference_models_follow_the_dcgan_guidelines_and_a_naive_cnn_does_not():
-    assert dcgan.guideline_violations(dcgan.dcgan_discriminator()) == []
-    assert dcgan.guideline_violations(dcgan.dcgan_generator(), "generator") == []
+def test_the_reference_models_depart_from_the_paper_exactly_where_the_lesson_says():
+    d_problems = dcgan.guideline_violations(dcgan.dcgan_discriminator())
+    g_problems = dcgan.guideline_violations(dcgan.dcgan_generator(), "generator")
+    assert d_problems == ["down_1: no batch norm after this hidden layer"]
+    assert g_problems and all("LeakyReLU; the paper's generator uses ReLU" in p for p in g_problems)
+    for role, build in (("discriminator", dcgan.dcgan_discriminator), ("generator", dcgan.dcgan_generator)):
+        model = build()
+        assert dcgan.guideline_violations(model, role, dcgan.REFERENCE_DEPARTURES[role]) == []
+
+
+def test_the_papers_models_follow_every_guideline():
+    paper_g = dcgan.dcgan_generator(width=0.25, activation="relu")
+    paper_d = dcgan.dcgan_discriminator(width=0.25, dropout=0.0, batch_norm=True)
+    assert dcgan.guideline_violations(paper_g, "generator") == []
+    assert dcgan.guideline_violations(paper_d) == []
+
+
+def _d(*layers):
+    return keras.Sequential([keras.Input((28, 28, 1)), *layers, keras.layers.Flatten(),
+                             keras.layers.Dense(1)])
+
+
+def _conv(filters=8, strides=2, **kwargs):
+    return keras.layers.Conv2D(filters, 3, strides, padding="same", **kwargs)
+
+
+# One model breaking each guideline (and nothing else that is checked), with the words it must get.
+BROKEN_D = {
+    "pooling": (lambda: _d(_conv(strides=1), keras.layers.AveragePooling2D(2), keras.layers.LeakyReLU(),
+                           _conv(), keras.layers.BatchNormalization(), keras.layers.LeakyReLU()),
+                "AveragePooling2D, pooling; use a strided Conv2D"),
+    "input batch norm": (lambda: _d(_conv(), keras.layers.BatchNormalization(), keras.layers.LeakyReLU(),
+                                    _conv(), keras.layers.BatchNormalization(), keras.layers.LeakyReLU()),
+                         "batch norm on the input layer"),
+    "no batch norm": (lambda: _d(_conv(), keras.layers.LeakyReLU(), _conv(), keras.layers.LeakyReLU()),
+                      "no batch norm after this hidden layer"),
+    "relu": (lambda: _d(_conv(), keras.layers.LeakyReLU(), _conv(), keras.layers.BatchNormalization(),
+                        keras.layers.ReLU()), "ReLU; use LeakyReLU(0.2)"),
+    "fully connected": (lambda: keras.Sequential([
+        keras.Input((28, 28, 1)), _conv(), keras.layers.LeakyReLU(), _conv(),
+        keras.layers.BatchNormalization(), keras.layers.LeakyReLU(), keras.layers.Flatten(),
+        keras.layers.Dense(16), keras.layers.LeakyReLU(), keras.layers.Dense(1)]),
+        "a fully connected hidden layer"),
+}
+
+
+@pytest.mark.parametrize("guideline", sorted(BROKEN_D))
+def test_each_discriminator_guideline_is_checked(guideline):
+    build, words = BROKEN_D[guideline]
+    problems = dcgan.guideline_violations(build())
+    assert problems and any(words in p for p in problems), problems
+
+
+def _g(*layers, output=None):
+    output = output or keras.layers.Conv2DTranspose(1, 3, 2, padding="same", activation="tanh")
+    return keras.Sequential([keras.Input((8,)), keras.layers.Dense(7 * 7 * 4),
+                             keras.layers.BatchNormalization(), keras.layers.ReLU(),
+                             keras.layers.Reshape((7, 7, 4)), *layers, output])
+
+
+def _up(**kwargs):
+    return keras.layers.Conv2DTranspose(4, 3, 2, padding="same", **kwargs)
+
+
+BROKEN_G = {
+    "upsampling": (lambda: _g(keras.layers.UpSampling2D(), keras.layers.Conv2D(4, 3, padding="same"),
+                              keras.layers.BatchNormalization(), keras.layers.ReLU()),
+                   "UpSampling2D, upsampling; use a strided Conv2DTranspose"),
+    "no batch norm": (lambda: _g(_up(), keras.layers.ReLU()), "no batch norm after this hidden layer"),
+    "output batch norm": (lambda: _g(_up(), keras.layers.BatchNormalization(), keras.layers.ReLU(),
+                                     output=keras.layers.BatchNormalization()),
+                          "batch norm on the generator's output"),
+    "leaky relu": (lambda: _g(_up(), keras.layers.BatchNormalization(), keras.layers.LeakyReLU()),
+                   "LeakyReLU; the paper's generator uses ReLU"),
+    "no tanh": (lambda: _g(_up(), keras.layers.BatchNormalization(), keras.layers.ReLU(),
+                           output=keras.layers.Conv2DTranspose(1, 3, 2, padding="same")), "must be tanh"),
+}
+
+
+@pytest.mark.parametrize("guideline", sorted(BROKEN_G))
+def test_each_generator_guideline_is_checked(guideline):
+    build, words = BROKEN_G[guideline]
+    problems = dcgan.guideline_violations(build(), "generator")
+    assert problems and any(words in p for p in problems), problems
+
+
+def test_a_naive_cnn_breaks_several_guidelines_at_once():
     naive = keras.Sequential([
         keras.Input((28, 28, 1)),
         keras.layers.Conv2D(32, 3, padding="same", activation="relu", name="conv"),
@@ -73,9 +157,19 @@ def test_the_reference_models_follow_the_dcgan_guidelines_and_a_naive_cnn_does_n
         keras.layers.Dense(1, activation="sigmoid", name="out"),
     ])
     problems = " | ".join(dcgan.guideline_violations(naive))
-    for expected in ("pool: pooling", "no strided Conv2D", "bn: batch norm on the input layer",
+    for expected in ("pool: MaxPooling2D", "no strided Conv2D", "bn: batch norm on the input layer",
                      "conv: ReLU", "out: sigmoid output"):
         assert expected in problems
+    with pytest.raises(ValueError, match="unknown guidelines"):
+        dcgan.guideline_violations(naive, allow=("tanh",))
+
+
+def test_the_ablation_variants_build_and_fit_together():
+    for settings in ({"g_activation": "relu"}, {"g_batch_norm": False}, {"d_batch_norm": True},
+                     {"g_resampling": "upsample", "d_resampling": "pool"}):
+        trainer = dcgan.make_trainer(images(), {**TINY, **settings})
+        trainer.train(2)
+        assert np.all(np.isfinite(trainer.history["d_loss"])), settings
 
 
 # ---- training ------------------------------------------------------------------------------------
