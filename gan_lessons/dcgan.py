@@ -249,6 +249,28 @@ def make_trainer(images, settings: dict | None = None, seed: int = 0, evaluate=N
                             evaluate, strategy)
 
 
+def transposed_overlap(kernel_size: int, stride: int, size: int = 7) -> np.ndarray:
+    """How many kernel taps reach each output pixel of a transposed convolution (the generator's
+    upsampling) of a (size, size) input: float32 (size * stride, size * stride). Even when
+    kernel_size is a multiple of stride; otherwise the counts alternate, and so does the
+    brightness a freshly initialised generator paints: the checkerboard artefact (Odena,
+    Dumoulin and Olah 2016, "Deconvolution and Checkerboard Artifacts")."""
+    layer = keras.layers.Conv2DTranspose(1, kernel_size, stride, padding="same", use_bias=False,
+                                         kernel_initializer="ones")
+    return layer(np.ones((1, size, size, 1), np.float32)).numpy()[0, :, :, 0]
+
+
+def checkerboard_energy(images) -> float:
+    """The share of an image's variation at the highest spatial frequencies (the pixel-to-pixel
+    alternation a checkerboard is made of): the Fourier power at Nyquist in either direction over
+    the total, after removing each image's mean; averaged over images (n, 28, 28[, 1])."""
+    images = np.asarray(images, np.float64).reshape(len(images), 28, 28)
+    images = images - images.mean(axis=(1, 2), keepdims=True)
+    power = np.abs(np.fft.fft2(images)) ** 2  # (n, 28, 28)
+    nyquist = power[:, 14, :].sum(axis=1) + power[:, :, 14].sum(axis=1) - power[:, 14, 14]
+    return float(np.mean(nyquist / np.maximum(power.sum(axis=(1, 2)), 1e-12)))
+
+
 def interpolate(z0, z1, t, spherical: bool = True) -> np.ndarray:
     """Points between latent vectors z0 and z1 (d,) at fractions t (m,) -> (m, d).
 

@@ -15,7 +15,7 @@ from matplotlib.animation import PillowWriter
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from gan_lessons import dcgan, fashion_mnist, figures, image_plots
+from gan_lessons import colors, dcgan, fashion_mnist, figures, image_plots
 
 
 class GridRecorder:
@@ -120,4 +120,36 @@ def samples_by_class(images, logits, per_class: int = 6) -> Figure:
         image_plots.draw_images(ax, np.concatenate([chosen.reshape(-1, 28, 28, 1), blank]), per_class)
         ax.set_ylabel(f"{fashion_mnist.CLASS_NAMES[label]} ({int(np.sum(predicted == label))})",
                       rotation=0, ha="right", va="center", fontsize=8)
+    return figure
+
+
+def nearest_neighbours_figure(samples, neighbours, count: int = 8) -> Figure:
+    """Generated images (top row) above their nearest training images (bottom row): count pairs.
+
+    samples: float (n, 28, 28, 1) in [-1, 1]; neighbours: uint8 (n, 28, 28), the training images."""
+    count = min(count, len(samples))
+    figure = figures.new_figure((1.2 * count, 2.8))
+    for i in range(count):
+        for row, image in enumerate((fashion_mnist.to_pixels(samples[i])[..., 0], neighbours[i])):
+            ax = figure.add_subplot(2, count, row * count + i + 1)
+            ax.imshow(image, cmap="gray_r", vmin=0, vmax=255)
+            ax.set_xticks([]), ax.set_yticks([])
+            if i == 0:
+                ax.set_ylabel("generated" if row == 0 else "nearest\ntraining", fontsize=9)
+    return figure
+
+
+def distance_histogram_figure(generated_distance, test_distance) -> Figure:
+    """How far generated images and unseen real test images sit from their nearest training image
+    (classifier features): two overlaid histograms with their medians."""
+    figure = figures.new_figure((6, 3))
+    ax = figure.add_subplot(1, 1, 1)
+    bins = np.linspace(0, max(np.max(generated_distance), np.max(test_distance)), 40)
+    for values, label, color in ((test_distance, "real test images", colors.REAL),
+                                 (generated_distance, "generated images", colors.FAKE)):
+        ax.hist(values, bins, alpha=0.55, color=color, label=f"{label} (median {np.median(values):.2f})")
+        ax.axvline(np.median(values), color=color, linestyle="--")
+    ax.set_xlabel("distance to the nearest training image (classifier features)")
+    ax.set_ylabel("images")
+    ax.legend(fontsize=8)
     return figure

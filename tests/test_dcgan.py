@@ -356,3 +356,17 @@ def test_the_notebook_defaults_are_the_lecture_configuration():
         if key in parameters:
             assert ast.literal_eval(parameters[key]["default"]) == value, key
     assert {"width", "d_width", "batch_size", "learning_rate", "beta_1"} <= set(parameters)
+
+
+def test_transposed_convolutions_overlap_unevenly_unless_the_kernel_is_a_multiple_of_the_stride():
+    uneven, even = dcgan.transposed_overlap(5, 2), dcgan.transposed_overlap(4, 2)
+    interior = slice(3, -3)
+    assert len(np.unique(uneven[interior, interior])) > 1  # 4, 6, 9: the checkerboard's pattern
+    assert np.unique(even[interior, interior]).tolist() == [4.0]
+
+
+def test_checkerboard_energy_is_the_share_at_nyquist():
+    board = np.indices((28, 28)).sum(axis=0) % 2 * 2.0 - 1  # a pure checkerboard
+    smooth = np.tile(np.linspace(-1, 1, 28), (28, 1))
+    assert dcgan.checkerboard_energy(board[None]) == pytest.approx(1.0)
+    assert dcgan.checkerboard_energy(smooth[None]) < 0.01
