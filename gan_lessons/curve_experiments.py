@@ -45,27 +45,26 @@ def standardised_quality(trainer, curve: toy.QuadraticCurve, scaler: toy.Scaler,
             "median_residual": float(np.median(curve.residual(generated)))}
 
 
+def run(settings: dict, seed: int, steps: int, n: int = 1000):
+    """One GAN of lesson 01 with curve_trainer `settings` (plus "units"), trained `steps` steps:
+    (standardised_quality and the toward fraction, the trainer)."""
+    settings = dict(settings)
+    trainer, curve, scaler = _trainer(settings.pop("units", "standardised"), seed, **settings)
+    trainer.train(steps, progress=False)
+    row = {"seed": seed, **standardised_quality(trainer, curve, scaler, n),
+           "toward": float(np.mean(trainer.history["centroid_shift"] > 0))}
+    return row, trainer
+
+
 def compare(variants: dict[str, dict], steps: int, seeds, n: int = 1000) -> dict[str, list[dict]]:
-    """Train one GAN per (variant, seed) for `steps` steps; each variant is curve_trainer settings
-    plus "units". Returns {variant: [standardised_quality + toward fraction, one per seed]}."""
-    out = {}
-    for name, settings in variants.items():
-        settings = dict(settings)
-        units = settings.pop("units", "standardised")
-        rows = []
-        for seed in seeds:
-            trainer, curve, scaler = _trainer(units, seed, **settings)
-            trainer.train(steps, progress=False)
-            row = standardised_quality(trainer, curve, scaler, n)
-            row["toward"] = float(np.mean(trainer.history["centroid_shift"] > 0))
-            rows.append({"seed": seed, **row})
-        out[name] = rows
-    return out
+    """`run` for every (variant, seed): {variant: [one row per seed]}."""
+    return {name: [run(settings, seed, steps, n)[0] for seed in seeds] for name, settings in variants.items()}
 
 
 def centroid_analysis(history, skip: int = 100) -> dict:
     """Generator updates that moved the fake centroid toward the real one vs away from it (after
     the first `skip` steps): how many, and how far apart the centroids were before each kind."""
+    skip = skip if len(history) > 2 * skip else 0  # a short run: use every update
     shift = history["centroid_shift"][skip:]
     distance = history["centroid_distance"][skip:]
     toward = shift > 0
@@ -91,21 +90,15 @@ def study(seeds=range(5), steps: int = 6000, n: int = 1000, log=None) -> dict:
     seeds = list(seeds)
     runs, analyses = {}, []
     for name, settings in VARIANTS.items():
-        settings = dict(settings)
-        units = settings.pop("units", "standardised")
-        rows = []
+        runs[name] = []
         for seed in seeds:
-            trainer, curve, scaler = _trainer(units, seed, **settings)
-            trainer.train(steps, progress=False)
-            row = {"seed": seed, **standardised_quality(trainer, curve, scaler, n),
-                   "toward": float(np.mean(trainer.history["centroid_shift"] > 0))}
-            rows.append(row)
-            if name == "standardised, fresh noise":
+            row, trainer = run(settings, seed, steps, n)
+            runs[name].append(row)
+            if not settings:  # lesson 01's defaults: where do the centroid updates go wrong?
                 analyses.append({"seed": seed, **centroid_analysis(trainer.history)})
             if log:
                 log(f"{name}, seed {seed}: W1/floor {row['w1_ratio']:.2f}, "
                     f"residual {row['median_residual']:.1f}")
-        runs[name] = rows
     initial = [at_initialisation(units, seed) for units in ("raw", "standardised") for seed in seeds]
     return {"steps": steps, "n": n, "seeds": seeds, "variants": VARIANTS, "runs": runs,
             "centroids": analyses, "initial": initial}
