@@ -15,7 +15,7 @@ from matplotlib.animation import PillowWriter
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from gan_lessons import colors, dcgan, fashion_mnist, figures, image_plots
+from gan_lessons import colors, dcgan, fashion_mnist, figures, image_plots, validation
 
 
 class GridRecorder:
@@ -23,9 +23,8 @@ class GridRecorder:
     generator, kept as uint8 mosaics in `frames` with their steps in `steps`."""
 
     def __init__(self, every: int = 200, n: int = 36, columns: int = 6, seed: int = 7):
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(f"every must be a positive integer, got {every!r}")
-        self.every, self.n, self.columns, self.seed = every, n, columns, seed
+        self.every = validation.positive_integer("every (steps between frames)", every)
+        self.n, self.columns, self.seed = validation.positive_integer("n", n), columns, seed
         self.frames: list[np.ndarray] = []
         self.steps: list[int] = []
 

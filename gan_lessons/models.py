@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import keras
 
+from gan_lessons import validation
+
 FEATURES_LAYER = "features"
 
 
@@ -20,9 +22,12 @@ def dense(units, seed, name, activation=None):
 def check_sizes(name, sizes):
     """`sizes` as a tuple of positive ints, or a ValueError naming `name`."""
     sizes = tuple(sizes)
-    if not sizes or any(isinstance(s, bool) or not isinstance(s, int) or s <= 0 for s in sizes):
+    if not sizes:
         raise ValueError(f"{name} must be a non-empty sequence of positive ints, got {sizes!r}")
-    return sizes
+    try:
+        return tuple(validation.positive_integer(name, s) for s in sizes)
+    except ValueError:
+        raise ValueError(f"{name} must be a non-empty sequence of positive ints, got {sizes!r}") from None
 
 
 def mlp_generator(

@@ -7,11 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import tensorflow as tf
 
-
-def _check_positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+from gan_lessons import validation
 
 
 def as_seed(seed) -> tf.Tensor:
@@ -46,7 +42,7 @@ class QuadraticCurve:
 
     def sample(self, n: int, seed) -> tf.Tensor:
         """float32 (n, 2) points in data units; the same seed gives the same points."""
-        n = _check_positive_int("n", n)
+        n = validation.positive_integer("n", n)
         x = tf.random.stateless_uniform(
             (n,), as_seed(seed), minval=self.low, maxval=self.high, dtype=tf.float32
         )
