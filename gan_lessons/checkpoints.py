@@ -7,6 +7,8 @@ with the rest. A resumed run therefore continues bit for bit as if never interru
 
     checkpointer = checkpoints.Checkpointer(trainer, "runs/04", every=500)
     checkpointer.restore()              # continue from the latest checkpoint, if there is one
+    # or, as lesson 04 does: resume an interrupted run, train a finished one again from step 0
+    step, sentence = checkpoints.start_run(checkpointer, total_steps)
     trainer.hooks.append(checkpointer)  # DCGANTrainer: save every `every` steps and at the end
     trainer.train(total_steps - int(trainer.step.numpy()))
 
@@ -26,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
+
+from gan_lessons import validation
 
 GROUPS = ("generator", "discriminator", "g_optimizer", "d_optimizer")
 
@@ -218,6 +222,14 @@ class Checkpointer:
                 "resume = False, which does that.")
         return None
 
+    def discard(self) -> list[str]:
+        """Delete this directory's checkpoints (see the module's `discard`) and forget them, so the
+        next save begins a new run. Returns the names deleted."""
+        deleted = discard(self.directory)
+        self.manager = tf.train.CheckpointManager(self.checkpoint, str(self.directory), self.max_to_keep)
+        self.last_saved_step = None
+        return deleted
+
     def _candidates(self) -> list[str]:
         """The checkpoints to try, oldest first: those on disk. If the state file does not list
         them (unreadable, or deleted), it is rewritten from their file names."""
@@ -273,6 +285,39 @@ def discard(directory) -> list[str]:
     if directory.is_dir() and not any(directory.iterdir()):
         directory.rmdir()
     return deleted
+
+
+def newest_intact_step(directory) -> int | None:
+    """The step of the newest intact checkpoint in `directory` (damaged ones skipped), or None."""
+    return next((int(p.rsplit("-", 1)[1]) for p in reversed(on_disk(directory)) if not damage(p)), None)
+
+
+def start_run(checkpointer: Checkpointer, total_steps: int, resume: bool = True) -> tuple[int | None, str]:
+    """Begin a run of `total_steps` steps in the checkpointer's directory (lesson 04), before training.
+
+    With resume, an interrupted run (its newest intact checkpoint short of total_steps) is restored
+    into the trainer; a run that already finished (at or past total_steps) is deleted, so the run
+    trains again from step 0 and shows its training (the same seed gives the same run). Without
+    resume, the directory's checkpoints are deleted. Returns the step restored (None: from step 0)
+    and a sentence saying which happened and what to change for the other."""
+    total_steps = validation.positive_integer("steps", total_steps)
+    resume = validation.boolean("resume", resume)
+    where = checkpointer.directory
+    if not resume:
+        deleted = checkpointer.discard()
+        return None, (f"fresh run (resume = False): deleted the earlier checkpoints in {where}" if deleted
+                      else f"fresh run; checkpoints in {where}")
+    finished = newest_intact_step(where)
+    if finished is not None and finished >= total_steps:
+        checkpointer.discard()
+        return None, (f"the run in {where} had already finished (step {finished:,} of {total_steps:,}): "
+                      f"training it again from step 0 so that the training shows (the same seed gives the "
+                      f"same run). To continue that run instead, set steps above {finished}.")
+    step = checkpointer.restore()
+    if step is None:
+        return None, f"fresh run; checkpoints in {where}"
+    return step, (f"resumed the interrupted run from step {step:,} of {total_steps:,} in {where} "
+                  "(resume = False starts afresh)")
 
 
 def steps_left(trainer, total_steps: int) -> int:

@@ -63,6 +63,21 @@ class DatasetIntegrityError(ValueError):
     """A file is truncated, corrupt, or not the IDX file it is named after."""
 
 
+class DatasetPermissionError(ValueError):
+    """A dataset file or directory exists but this user may not read it."""
+
+
+def _cannot_read(path: Path, what: str) -> DatasetPermissionError:
+    """The error for an unreadable file or directory, with the two ways out."""
+    flags = "a+r" if what == "file" else "a+rx"
+    return DatasetPermissionError(
+        f"cannot read {path} (permissions): the {what} exists but this user may not read it, so "
+        f"nothing in it was checked (it is not known to be corrupt: do not delete it). Fix: make it "
+        f"readable (`chmod {flags} {path}`, with sudo if "
+        f"another user owns it), or copy the four files into a directory you own and pass "
+        f"load(directory=...) or set {ENV_VAR}.")
+
+
 @dataclass(frozen=True)
 class FashionMNIST:
     """The dataset as uint8 arrays: images (n, 28, 28) in 0..255, labels (n,) in 0..9."""
@@ -94,15 +109,26 @@ def search_path(directory=None) -> list[tuple[str, Path]]:
 
 
 def _file_in(directory: Path, spec: IdxFile) -> Path | None:
-    """The file in `directory`, gzipped or already decompressed, or None."""
+    """The file in `directory`, gzipped or already decompressed, or None; DatasetPermissionError
+    when the directory cannot be searched."""
+    try:
+        searchable = not directory.is_dir() or os.access(directory, os.R_OK | os.X_OK)
+    except PermissionError:  # a folder above it cannot be searched
+        searchable = False
+    if not searchable:
+        raise _cannot_read(directory, "directory")
     for candidate in (directory / spec.filename, directory / spec.filename.removesuffix(".gz")):
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                return candidate
+        except PermissionError:  # stat refused: the directory lacks search (x) permission
+            raise _cannot_read(directory, "directory") from None
     return None
 
 
-def _how_to_get_it(places) -> str:
+def _how_to_get_it(places, unreadable=()) -> str:
     searched = "\n".join(f"  - {where}: {path}" for where, path in places)
+    searched += "".join(f"\n  ({problem})" for problem in unreadable)
     names = ", ".join(spec.filename for spec in FILES.values())
     return (f"Fashion-MNIST not found. Searched, in order:\n{searched}\n"
             f"Ways to get the four files ({names}):\n"
@@ -116,19 +142,27 @@ def locate(directory=None, download: bool = True) -> Path:
     """The first searched directory holding all four files; downloads into the Keras cache
     when none does and `download` is true. A directory you name must hold all four."""
     places = search_path(directory)
+    unreadable = []
     for where, path in places:
-        missing = [s.filename for s in FILES.values() if _file_in(path, s) is None]
+        named = where in ("the directory you named", f"${ENV_VAR}")
+        try:
+            missing = [s.filename for s in FILES.values() if _file_in(path, s) is None]
+        except DatasetPermissionError as error:
+            if named:
+                raise
+            unreadable.append(str(error))  # a default place: try the next one, say so if none has them
+            continue
         if not missing:
             return path
-        if where in ("the directory you named", f"${ENV_VAR}"):
+        if named:
             raise DatasetNotFoundError(f"{where} ({path}) lacks {', '.join(missing)}.\n"
                                        + _how_to_get_it(places))
     if download:
-        return _download(places)
-    raise DatasetNotFoundError(_how_to_get_it(places))
+        return _download(places, unreadable)
+    raise DatasetNotFoundError(_how_to_get_it(places, unreadable))
 
 
-def _download(places) -> Path:
+def _download(places, unreadable=()) -> Path:
     import keras  # deferred: only needed online
 
     target = keras_cache_dir()
@@ -138,17 +172,24 @@ def _download(places) -> Path:
                                       cache_subdir="datasets/fashion-mnist")
                  for spec in FILES.values()]
     except Exception as error:  # offline, proxy, disk full: all end the same way for the user
-        raise DatasetNotFoundError(f"{_how_to_get_it(places)}\n(The download failed: {error})") from None
+        raise DatasetNotFoundError(f"{_how_to_get_it(places, unreadable)}\n(The download failed: "
+                                   f"{error})") from None
     return Path(paths[0]).parent  # Keras falls back to /tmp/.keras when the cache is read-only
 
 
 def _decompressed(path: Path, spec: IdxFile) -> bytes:
-    """The file's decompressed bytes; a clear DatasetIntegrityError for a broken gzip."""
+    """The file's decompressed bytes; a clear DatasetIntegrityError for a broken gzip, and a
+    DatasetPermissionError (not "corrupt") for a file this user may not read."""
+    try:
+        raw = path.open("rb")
+    except PermissionError:
+        raise _cannot_read(path, "file") from None
     if path.suffix != ".gz":
-        return path.read_bytes()
+        with raw:
+            return raw.read()
     chunks = []
     try:
-        with gzip.open(path, "rb") as stream:
+        with raw, gzip.GzipFile(fileobj=raw, mode="rb") as stream:
             while chunk := stream.read(1 << 22):
                 chunks.append(chunk)
     except (EOFError, OSError, zlib.error) as error:
@@ -209,6 +250,9 @@ def _check_images(images) -> np.ndarray:
     if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28):
         raise ValueError(f"need uint8 images (n, 28, 28) as load() returns them, got "
                          f"{images.dtype} {images.shape}")
+    if len(images) == 0:
+        raise ValueError("need at least one image, got an empty array (0, 28, 28): did a selection "
+                         "such as images[labels == k] match nothing? Check the labels or the slice.")
     return images
 
 

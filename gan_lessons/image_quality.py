@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from gan_lessons import artifacts, fashion_mnist, toy_metrics
+from gan_lessons import artifacts, fashion_mnist, toy_metrics, validation
 
 DATA_DIR = artifacts.DATA_DIR
 WEIGHTS = DATA_DIR / "fashion_classifier.weights.h5"
@@ -58,7 +58,8 @@ sha256_of = artifacts.sha256_of
 
 
 def load_metadata(metadata_path=METADATA) -> dict:
-    """The record scripts/train_classifier.py wrote: sha256, test_accuracy, command, date, machine."""
+    """The record scripts/train_classifier.py wrote: sha256, test_accuracy, command, date, machine
+    (a file in data/ only once its SHA-256 matches data/MANIFEST.json)."""
     return artifacts.read_record(metadata_path, ClassifierError, _REGENERATE)
 
 
@@ -149,6 +150,13 @@ def as_classifier_input(images) -> np.ndarray:
     return images.reshape(-1, 28, 28, 1)
 
 
+def sample_count(n, available: int | None = None) -> int:
+    """n, the images each score uses (a lesson's eval_samples), as an int in [2, available]: a
+    covariance needs two images, and the floor draws n real images of each split without repeats."""
+    return validation.integer("n (eval_samples: the images each quality score uses)", n, minimum=2,
+                              maximum=available)
+
+
 METRICS = ("frechet_distance", "classifier_score", "classes_covered", "kl_uniform",
            "max_class_fraction", "min_class_fraction")
 
@@ -162,9 +170,7 @@ class QualityScorer:
 
     def __init__(self, classifier: keras.Model, train_images, test_images, n: int = 1000,
                  seed: int = 0, batch_size: int = 500):
-        if not 2 <= n <= min(len(train_images), len(test_images)):
-            raise ValueError(f"n must be in [2, {min(len(train_images), len(test_images))}], got {n}")
-        self.n = n
+        self.n = n = sample_count(n, min(len(train_images), len(test_images)))
         self.batch_size = batch_size
         self._model = keras.Model(classifier.input, [classifier.get_layer(FEATURES_LAYER).output,
                                                       classifier.output])
@@ -249,4 +255,5 @@ class QualityReport:
 
 def load_scorer(data: fashion_mnist.FashionMNIST, n: int = 1000, seed: int = 0) -> QualityScorer:
     """A QualityScorer from the shipped (hash-verified) classifier and the loaded dataset."""
+    sample_count(n, min(len(data.train_images), len(data.test_images)))  # before loading anything
     return QualityScorer(load_classifier(), data.train_images, data.test_images, n=n, seed=seed)

@@ -30,6 +30,8 @@ REGIMES = {
 }
 CURVE_BLOCK = 50  # per-step curves are stored as means over blocks of this many steps
 RESULTS_PATH = artifacts.DATA_DIR / "loss_comparison.json"
+_REGENERATE = ("Rerun the study with `python benchmarks/loss_comparison.py` (it writes "
+               "data/loss_comparison.json).")
 
 
 def make_trainer(loss: str, regime: str, seed: int, eval_samples: int = 1000,
@@ -169,15 +171,14 @@ def save_results(results: dict, path, command: str) -> None:
     }, "created": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
     with open(path, "w") as file:
         json.dump(record, file, indent=1)
+    artifacts.update_manifest(path)  # in data/: the shipped study's new SHA-256
 
 
 def load_results(path=None) -> dict:
     """Read results written by save_results; by default the study benchmarks/loss_comparison.py
-    stores in the repository's data/ folder."""
+    stores in the repository's data/ folder (verified against data/MANIFEST.json)."""
     path = RESULTS_PATH if path is None else path
-    with open(path) as file:
-        results = json.load(file)
+    results = artifacts.load_json(path, regenerate=_REGENERATE)
     if "runs" not in results or "regimes" not in results:
-        raise ValueError(f"{path} is not a loss-comparison results file; rerun "
-                         "`python benchmarks/loss_comparison.py`")
+        raise artifacts.ArtifactError(f"{path} is not a loss-comparison results file. {_REGENERATE}")
     return results

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
+from gan_lessons import validation
+
 LOG_2 = float(np.log(2.0))
 LOG_4 = float(np.log(4.0))  # C(G) at its minimum is -log 4 = -1.386294
 GENERATOR_COSTS = ("minimax", "non_saturating", "maximum_likelihood")
@@ -112,6 +114,37 @@ def mixture(*components: tuple[float, float, float]) -> Mixture:
     return Mixture(weights, means, stds)
 
 
+# ---- lesson 02's parameters -----------------------------------------------------------------
+EXPLORER_DATA = ("gaussian", "mixture")  # p_data under lesson 02's sliders
+EXPLORER_MEANS = (-6.0, 6.0)  # the sliders' ranges (theory_plots.density_explorer's defaults):
+EXPLORER_STDS = (0.2, 4.0)  # a starting value outside them would be moved to the edge silently
+MAX_SEPARATION = 1e4  # lesson 02's well-separated pair: JSD is log 2 to 1e-15 from about 40 on
+
+
+def check_lesson02_parameters(data_mean, data_std, generator_mean, generator_std, separation,
+                              explorer_data, seed) -> None:
+    """ValueError naming the first of lesson 02's parameters whose value the lesson cannot use, and
+    what it can: means and stds in the sliders' ranges (section 6 starts its sliders at
+    generator_mean, generator_std and draws p_data beside them), separation in [0, 1e4],
+    explorer_data one of EXPLORER_DATA, seed a non-negative integer."""
+    sliders = "the range of section 6's sliders, which start there and draw p_data beside p_g"
+    checks = [(validation.number, "data_mean", data_mean, EXPLORER_MEANS, sliders),
+              (validation.number, "generator_mean", generator_mean, EXPLORER_MEANS, sliders),
+              (validation.number, "data_std", data_std, EXPLORER_STDS, sliders),
+              (validation.number, "generator_std", generator_std, EXPLORER_STDS, sliders),
+              (validation.number, "separation", separation, (0, MAX_SEPARATION),
+               "the distance between the means of section 4's well-separated pair; from about 40 on "
+               "its C(G) is 0 to every digit shown, and far larger ones would not fit in memory"),
+              (validation.choice, "explorer_data", explorer_data, (EXPLORER_DATA,),
+               "p_data under the sliders"),
+              (validation.integer, "seed", seed, (0,), "numpy's generator takes no negative seed")]
+    for check, name, value, allowed, why in checks:
+        try:
+            check(name, value, *allowed)
+        except ValueError as error:
+            raise ValueError(f"{error} ({why})") from None
+
+
 # ---- quadrature ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Grid:
@@ -132,15 +165,40 @@ class Grid:
         return float(self.dx * (values.sum() - 0.5 * (values[0] + values[-1])))
 
 
+MAX_GRID_BYTES = 2 * 2**30  # the most memory a quadrature grid may take: 2 GiB
+WORKING_ARRAYS = 8  # float64 arrays of the grid's size a quadrature holds at once (pdfs, logs, integrand)
+
+
+class GridTooLargeError(ValueError):
+    """The densities are so far apart for their widths that the grid would not fit in memory."""
+
+
 def grid_for(*densities: Mixture, tails: float = 12.0, points_per_std: int = 40,
              min_points: int = 2001) -> Grid:
-    """A grid covering every density to `tails` stds, spaced 1/points_per_std of the smallest std."""
+    """A grid covering every density to `tails` stds, spaced 1/points_per_std of the smallest std.
+
+    GridTooLargeError, before anything is allocated, when the quadratures on it would need more
+    than MAX_GRID_BYTES: the span of the densities over their smallest std is too large."""
     if not densities:
         raise ValueError("give at least one density")
+    tails = validation.number("tails", tails, 0, low_open=True)
+    points_per_std = validation.positive_integer("points_per_std", points_per_std)
+    min_points = validation.integer("min_points", min_points, minimum=2)
     bounds = np.array([d.bounds(tails) for d in densities])
-    low, high = bounds[:, 0].min(), bounds[:, 1].max()
+    low, high = float(bounds[:, 0].min()), float(bounds[:, 1].max())
     smallest_std = min(min(d.stds) for d in densities)
-    n = max(min_points, int(np.ceil((high - low) / smallest_std * points_per_std)) + 1)
+    points = (high - low) / smallest_std * points_per_std  # a float: it may be far beyond any int
+    bytes_needed = (points + 1) * 8 * WORKING_ARRAYS
+    if not np.isfinite(points) or bytes_needed > MAX_GRID_BYTES:
+        most = MAX_GRID_BYTES / (8 * WORKING_ARRAYS) / points_per_std  # span / smallest std allowed
+        raise GridTooLargeError(
+            f"the densities span [{low:.6g}, {high:.6g}] and the narrowest has std {smallest_std:.6g}: "
+            f"a grid of {points_per_std} points per std would have {points:,.0f} points, "
+            f"{points * 8 / 2**30:,.1f} GiB per array and about {bytes_needed / 2**30:,.0f} GiB for the "
+            f"quadrature, more than the {MAX_GRID_BYTES / 2**30:g} GiB allowed. Bring the means closer "
+            f"or widen the narrowest density: (span including {tails:g} stds of tails) / (smallest std) "
+            f"must stay below {most:,.0f}, here it is {(high - low) / smallest_std:,.4g}.")
+    n = max(min_points, int(np.ceil(points)) + 1)
     return Grid(np.linspace(low, high, n))
 
 

@@ -12,6 +12,8 @@ import numpy as np
 import ot
 import tensorflow as tf
 
+from gan_lessons import validation
+
 
 def wasserstein1(samples_a, samples_b) -> float:
     """Exact W1 between two equally weighted point clouds (n, d) and (m, d), Euclidean cost.
@@ -55,6 +57,7 @@ def toy_evaluator(sample_real: Callable, n: int = 1000, seed: int = 777,
     """An `evaluate(trainer)` for Trainer: W1 of n generated vs n real samples (training units),
     beside the real-vs-real floor at the same n; with `residual` (a function of points in data
     units, e.g. QuadraticCurve.residual) also the median residual of the generated points."""
+    n = validation.integer("n (eval_samples: the samples each evaluation scores)", n, minimum=1)
     reference = np.asarray(sample_real(tf.constant([seed, 3], tf.int64), n))
     floor = real_floor(sample_real, n, seed)
 

@@ -48,6 +48,15 @@ def number(name: str, value, low: float | None = None, high: float | None = None
     return value
 
 
+def boolean(name: str, value) -> bool:
+    """`value` as a bool: True or False (numpy's bool included); "False", 0 or None are refused,
+    since a string such as "no" would count as true."""
+    if not (isinstance(value, bool) or (getattr(value, "dtype", None) is not None
+                                        and value.dtype.kind == "b" and value.shape == ())):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def choice(name: str, value, options) -> str:
     """`value`, which must be one of `options`."""
     options = tuple(options)

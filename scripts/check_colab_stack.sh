@@ -11,7 +11,7 @@ venv=build/colab-stack-$TF_VERSION-$KERAS_VERSION
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
   "$venv/bin/python" -m pip install -q "tensorflow-cpu==$TF_VERSION" "keras==$KERAS_VERSION" "ipywidgets==7.7.1" \
-    pot tqdm matplotlib papermill nbval pytest nbformat nbconvert ipykernel
+    "$(grep -oE '^pot==[^ ]+' requirements.txt)" tqdm matplotlib papermill nbval pytest nbformat nbconvert ipykernel
   "$venv/bin/python" -m pip install -q --no-deps -e .
 fi
 "$venv/bin/python" -c "import tensorflow as tf, keras, ipywidgets; print('TensorFlow', tf.__version__, '| Keras', keras.__version__, '| ipywidgets', ipywidgets.__version__)"

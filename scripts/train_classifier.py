@@ -1,7 +1,8 @@
 """Train the Fashion-MNIST classifier behind gan_lessons.image_quality (seeded, minutes on a CPU).
 
 Writes data/fashion_classifier.weights.h5 and data/fashion_classifier.json (the weights' SHA-256,
-the measured test accuracy, the command, date and machine). Usage:
+the measured test accuracy, the command, date and machine), and records both files' SHA-256 in
+data/MANIFEST.json (scripts/hash_artifacts.py; only when --out-dir is data/ or holds a manifest). Usage:
 
     python scripts/train_classifier.py [--epochs 8] [--seed 0] [--data-dir DIR] [--out-dir data]
 """
@@ -22,7 +23,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from gan_lessons import fashion_mnist, image_quality
+from gan_lessons import artifacts, fashion_mnist, image_quality
 
 MIN_TEST_ACCURACY = 0.90
 
@@ -80,6 +81,9 @@ def main(argv=None) -> int:
     }
     (out / image_quality.METADATA.name).write_text(json.dumps(record, indent=2) + "\n")
     print(f"wrote {weights} and {out / image_quality.METADATA.name}")
+    recorded = artifacts.update_manifest(weights, out / image_quality.METADATA.name)
+    if recorded:
+        print(f"recorded the SHA-256 of {', '.join(recorded)} in {out / artifacts.MANIFEST_NAME}")
     return 0
 
 

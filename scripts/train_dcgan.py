@@ -2,7 +2,8 @@
 
 Writes data/dcgan_generator.weights.h5 (generator weights only, HDF5: no code) and
 data/dcgan_generator.json (SHA-256, profile, settings, steps really trained, quality beside floor
-and ceiling, command, machine, date). Usage:
+and ceiling, command, machine, date), and records both files' SHA-256 in data/MANIFEST.json
+(scripts/hash_artifacts.py; only when --out-dir is data/ or holds a manifest). Usage:
 
     python scripts/train_dcgan.py [--profile full] [--steps N] [--max-minutes M] [--seed 0]
                                   [--checkpoint-dir DIR] [--out-dir data]
@@ -26,7 +27,7 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
-from gan_lessons import checkpoints, dcgan, fashion_mnist, image_quality, profiles
+from gan_lessons import artifacts, checkpoints, dcgan, fashion_mnist, image_quality, profiles
 
 SAMPLE_SEED = 2024
 
@@ -117,6 +118,9 @@ def main(argv=None) -> int:
     }
     metadata_path.write_text(json.dumps(record, indent=2) + "\n")
     print(json.dumps(record, indent=2))
+    recorded = artifacts.update_manifest(weights, metadata_path)
+    if recorded:
+        print(f"recorded the SHA-256 of {', '.join(recorded)} in {out / artifacts.MANIFEST_NAME}")
     return 0
 
 

@@ -17,6 +17,7 @@ from gan_lessons import colab
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 REPOSITORY = colab.configured_repository()
+REF = colab.configured_ref()
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -25,7 +26,7 @@ def test_notebook_is_stamped_for_the_configured_repository(path):
         f"{path.name} is out of date with pyproject.toml's Repository: run `python scripts/stamp_colab.py`")
     notebook = nbformat.read(path, as_version=4)
     links = re.findall(r"\(https://colab\.research\.google\.com/github/([^)]*)\)", notebook.cells[0].source)
-    assert links == [f"{colab.github_path(REPOSITORY)}/blob/main/notebooks/{path.name}"]
+    assert links == [f"{colab.github_path(REPOSITORY)}/blob/{REF}/notebooks/{path.name}"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -103,6 +104,7 @@ def test_install_adds_only_what_is_missing_with_colabs_packages_pinned(monkeypat
             tensorflow = next(d for d in ("tensorflow", "tensorflow-cpu") if d in colab.kept_versions())
             for name in (tensorflow, "keras", "ipywidgets", "numpy"):
                 assert f"{name}=={importlib.metadata.version(name)}" in constraints
+            assert colab.tested_requirements()["pot"] in constraints  # POT at the tested version
 
     monkeypatch.setattr(colab.importlib.util, "find_spec", find_spec)
     monkeypatch.setattr(colab.subprocess, "run", run)
@@ -136,6 +138,10 @@ def test_setup_cell_as_on_colab_installs_the_course_and_keeps_colabs_packages(tm
                 if colab.SETUP_TAG in c.metadata.get("tags", []))
     course = tmp_path / "content" / "gan-lessons"
     source = cell.source.replace(f'"{REPOSITORY}"', f'"file://{ROOT}"').replace(colab.CLONE_DIR, str(course))
+    verify = ["git", "-C", str(ROOT), "rev-parse", "--verify", "--quiet", f"{REF}^{{commit}}"]
+    has_ref = subprocess.run(verify, capture_output=True).returncode == 0
+    if not has_ref:  # a CI checkout without the branch (a detached HEAD): clone HEAD instead
+        source = source.replace(f'"--branch", "{REF}", ', "")
     assert str(course) in source and str(ROOT) in source
     fake_colab = "import sys, types; sys.modules['google.colab'] = types.ModuleType('google.colab')\n"
     subprocess.run([python, "-c", fake_colab + source], check=True, capture_output=True, text=True)
@@ -148,3 +154,34 @@ def test_setup_cell_as_on_colab_installs_the_course_and_keeps_colabs_packages(tm
                            capture_output=True, text=True, check=True, cwd=tmp_path).stdout.split()
     assert pathlib.Path(where[0]).is_relative_to(course), "a new kernel must import the cloned course"
     assert where[1] == "True", "the clone's data/ (shipped weights) must be found"
+
+
+# ---- what the setup cell pins: the course's git ref, and POT's version ------------------------
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_setup_cell_clones_the_configured_ref_not_the_default_branch(path):
+    cells = nbformat.read(path, as_version=4).cells
+    cell = next(c for c in cells if colab.SETUP_TAG in c.metadata.get("tags", []))
+    assert f'"--branch", "{REF}", "{REPOSITORY}"' in cell.source
+
+
+def test_the_ref_comes_from_pyproject_and_a_bad_one_is_refused(tmp_path):
+    source = colab.setup_source("https://github.com/someone/course", ref="v1.0")
+    assert '"--branch", "v1.0", "https://github.com/someone/course"' in source
+    assert "blob/v1.0/notebooks/01_toy_gan.ipynb" in colab.badge("https://github.com/someone/course",
+                                                                 "01_toy_gan.ipynb", "v1.0")
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[tool.gan-lessons]\ncolab-ref = "v2.1"\n')
+    assert colab.configured_ref(pyproject) == "v2.1"
+    pyproject.write_text('[project]\nname = "x"\n')
+    with pytest.raises(ValueError, match="colab-ref"):
+        colab.configured_ref(pyproject)
+    for bad in ("-x", "a b", 'v1"; rm', "main..x", "v1.", "", 3):
+        with pytest.raises(ValueError, match="tag or branch"):
+            colab.setup_source("https://github.com/someone/course", ref=bad)
+
+
+def test_pot_is_pinned_exactly_to_the_version_the_course_is_tested_with():
+    pins = colab.tested_requirements()
+    assert pins["pot"] == f"pot=={importlib.metadata.version('pot')}", (
+        "requirements.txt must pin POT to the version installed here, the one the tests ran with")
+    assert set(pins) == set(colab.RUNTIME), "every package the setup cell may install has a requirement line"

@@ -255,3 +255,81 @@ def test_download_goes_through_keras_into_its_cache_and_is_verified(tiny, monkey
     data = fashion_mnist.load(download=True)
     assert data.source == fashion_mnist.keras_cache_dir()
     assert np.array_equal(data.test_images, tiny["test_images"])
+
+
+# ---- files and folders this user may not read (as root chmod 000 stops nothing: simulated) ------
+def _refuse_access(monkeypatch, blocked):
+    """os.access says no for the folders in `blocked` (a set the test may add to)."""
+    real_access = fashion_mnist.os.access
+    monkeypatch.setattr(fashion_mnist.os, "access", lambda path, mode: fashion_mnist.Path(path) not in blocked
+                        and real_access(path, mode))
+
+
+def _refuse_open(monkeypatch, refused):
+    real_open = fashion_mnist.Path.open
+
+    def open_(self, *args, **kwargs):
+        if self == refused:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(fashion_mnist.Path, "open", open_)
+
+
+@pytest.mark.parametrize("decompressed", [False, True], ids=["gzip", "plain"])
+def test_an_unreadable_file_is_a_permissions_error_not_corrupt(tiny, tmp_path, monkeypatch, decompressed):
+    named = _write(tmp_path / "named", tiny)
+    path = named / fashion_mnist.FILES["train_labels"].filename
+    if decompressed:
+        path.with_suffix("").write_bytes(gzip.decompress(path.read_bytes()))
+        path.unlink()
+        path = path.with_suffix("")
+    _refuse_open(monkeypatch, path)
+    with pytest.raises(fashion_mnist.DatasetPermissionError) as error:
+        fashion_mnist.load(named, download=False)
+    message = str(error.value)
+    assert f"cannot read {path} (permissions)" in message and "chmod" in message
+    assert "corrupt" not in message.replace("not known to be corrupt", "")
+    assert "do not delete it" in message and error.value.__cause__ is None
+
+
+def test_an_unreadable_named_directory_is_a_permissions_error_naming_it(tiny, tmp_path, monkeypatch):
+    named = _write(tmp_path / "named", tiny)
+    _refuse_access(monkeypatch, {named})
+    with pytest.raises(fashion_mnist.DatasetPermissionError, match=r"cannot read .*named \(permissions\)"):
+        fashion_mnist.load(named, download=False)
+
+
+def test_a_directory_that_cannot_be_searched_is_not_a_raw_permission_error(tiny, tmp_path, monkeypatch):
+    named = _write(tmp_path / "named", tiny)
+    real_stat = fashion_mnist.Path.stat
+
+    def stat(self, *args, **kwargs):  # what a folder without x permission does to stat()
+        if self.parent == named:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, *args, **kwargs)
+
+    monkeypatch.setattr(fashion_mnist.Path, "stat", stat)
+    with pytest.raises(fashion_mnist.DatasetPermissionError, match=f"cannot read {named} \\(permissions\\)"):
+        fashion_mnist.load(named, download=False)
+
+
+def test_an_unreadable_default_place_is_skipped_and_named_when_nothing_is_found(tiny, tmp_path, monkeypatch):
+    debian = _write(tmp_path / "debian", tiny)
+    keras_dir = _write(fashion_mnist.keras_cache_dir(), tiny)
+    monkeypatch.setattr(fashion_mnist, "DEBIAN_DIR", debian)
+    blocked = {debian}
+    _refuse_access(monkeypatch, blocked)
+    assert fashion_mnist.locate(download=False) == keras_dir  # the next place has the files
+    blocked.add(keras_dir)
+    with pytest.raises(fashion_mnist.DatasetNotFoundError) as error:
+        fashion_mnist.locate(download=False)
+    assert f"cannot read {debian} (permissions)" in str(error.value)
+
+
+def test_an_empty_image_array_is_refused_with_a_clear_error():
+    empty = np.zeros((0, 28, 28), np.uint8)
+    with pytest.raises(ValueError, match=r"at least one image, got an empty array \(0, 28, 28\)"):
+        fashion_mnist.sampler(empty)
+    with pytest.raises(ValueError, match="at least one image"):
+        fashion_mnist.make_dataset(empty, batch_size=4)

@@ -182,3 +182,51 @@ def test_minimax_gradient_vanishes_where_the_non_saturating_one_is_largest():
     rejected = theory.logit(np.array([1e-6]))  # D is sure a fake is fake
     assert abs(theory.generator_cost_gradient("minimax", rejected)[0]) < 1e-5
     assert abs(theory.generator_cost_gradient("non_saturating", rejected)[0]) > 0.99
+
+
+# ---- inputs a lesson cannot use are refused before anything is computed -----------------------
+def test_a_grid_that_would_not_fit_in_memory_is_refused_before_it_is_allocated():
+    with pytest.raises(theory.GridTooLargeError) as error:
+        theory.grid_for(STANDARD, theory.gaussian(1e9, 1))  # lesson 02 with separation = 1e9
+    message = str(error.value)
+    assert "298.0 GiB per array" in message and "2 GiB allowed" in message
+    assert "Bring the means closer" in message
+    with pytest.raises(theory.GridTooLargeError):
+        theory.grid_for(STANDARD, theory.gaussian(0, 1e-9))  # a needle beside a unit Gaussian
+    with pytest.raises(theory.GridTooLargeError, match="inf points"):
+        theory.grid_for(theory.gaussian(-1e308, 1), theory.gaussian(1e308, 1))
+    largest = theory.grid_for(STANDARD, theory.gaussian(theory.MAX_SEPARATION, 0.2))  # lesson 02's extreme
+    assert len(largest.x) * 8 * theory.WORKING_ARRAYS < theory.MAX_GRID_BYTES
+    with pytest.raises(ValueError, match="points_per_std must be a positive integer"):
+        theory.grid_for(STANDARD, points_per_std=0)
+
+
+LESSON02 = {"data_mean": 0.0, "data_std": 1.0, "generator_mean": 1.0, "generator_std": 1.0,
+            "separation": 30.0, "explorer_data": "gaussian", "seed": 0}
+
+
+@pytest.mark.parametrize("name, value, allowed", [
+    ("explorer_data", "foo", r"one of \('gaussian', 'mixture'\), got 'foo'"),
+    ("separation", 1e9, r"in \[0, 10000.0\]"),
+    ("separation", -1.0, r"in \[0, 10000.0\]"),
+    ("generator_mean", 10.0, r"in \[-6.0, 6.0\].*sliders"),
+    ("generator_std", 0.0, r"in \[0.2, 4.0\]"),
+    ("data_std", "abc", "must be a number"),
+    ("data_mean", float("nan"), "must be a number"),
+    ("seed", -1, "non-negative integer"),
+    ("seed", 1.5, "must be an integer"),
+])
+def test_lesson02_refuses_a_parameter_value_it_would_misuse_naming_it_and_the_range(name, value, allowed):
+    theory.check_lesson02_parameters(**LESSON02)  # the notebook's defaults pass
+    with pytest.raises(ValueError, match=f"^{name} .*{allowed}"):
+        theory.check_lesson02_parameters(**{**LESSON02, name: value})
+
+
+def test_lesson02s_ranges_are_the_sliders_ranges():
+    import inspect
+
+    from gan_lessons import theory_plots
+
+    defaults = inspect.signature(theory_plots.density_explorer).parameters
+    assert defaults["mean_range"].default == theory.EXPLORER_MEANS
+    assert defaults["std_range"].default == theory.EXPLORER_STDS

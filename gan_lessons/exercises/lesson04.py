@@ -8,7 +8,7 @@ import keras
 import numpy as np
 
 from gan_lessons import dcgan
-from gan_lessons.checks import Case, Exercise, Result, attempt
+from gan_lessons.checks import TIME_LIMIT, Case, Exercise, Result, attempt
 
 
 def transposed_output_size(size: int, kernel_size: int, stride: int, padding: str) -> int:
@@ -111,25 +111,37 @@ def naive_discriminator() -> keras.Model:
     ], name="naive_discriminator")
 
 
-def check_dcgan_discriminator(build) -> Result:
-    """build() -> a keras Model: images (batch, 28, 28, 1) -> logits (batch, 1), DCGAN-style."""
+def check_dcgan_discriminator(build, time_limit: float | None = TIME_LIMIT) -> Result:
+    """build() -> a keras Model: images (batch, 28, 28, 1) -> logits (batch, 1), DCGAN-style.
+    Each call of the student's code may take `time_limit` seconds."""
     name = "dcgan_discriminator()"
     hint = ("Conv2D(32, 5, strides=2, padding='same') -> LeakyReLU(0.2) -> Conv2D(64, 5, strides=2, "
             "padding='same') -> LeakyReLU(0.2) -> Flatten -> Dense(1) with no activation (a logit); "
             "dropout is allowed, pooling and a batch norm right after the first conv are not.")
     if not callable(build):
         return Result(False, f"✗ {name}: pass your function itself (no parentheses).")
-    try:
-        model = build()
-        outputs = [np.asarray(model(np.zeros((n, 28, 28, 1), np.float32))).shape for n in (1, 5)]
-    except NotImplementedError:
-        return Result(False, f"✗ {name}: not done yet — replace `raise NotImplementedError`. Hint: {hint}")
-    except Exception as error:  # the student's code: report, never crash the notebook
-        return Result(False, f"✗ {name}: raised {type(error).__name__}: {error}. Hint: {hint}")
+    # the student's code (build() and the model it returns) runs through attempt(): a time limit,
+    # and any exception reported, never raised
+    model, failure = attempt(name, hint, "building the model (build())", build, time_limit)
+    if failure is not None:
+        return failure
+    outputs = []
+    for n in (1, 5):
+        shape, failure = attempt(name, hint, f"a batch of {n} zero images (shape ({n}, 28, 28, 1))",
+                                 lambda n=n: np.asarray(model(np.zeros((n, 28, 28, 1), np.float32))).shape,
+                                 time_limit)
+        if failure is not None:
+            return failure
+        outputs.append(shape)
     if outputs != [(1, 1), (5, 1)]:
         return Result(False, f"✗ {name}: batches of 1 and 5 gave outputs {outputs}, expected (1, 1) "
                              f"and (5, 1): one logit per image. Hint: {hint}")
-    problems = dcgan.guideline_violations(model, "discriminator")
+    problems, failure = attempt(name, hint, "the guideline check (it runs your model once)",
+                                lambda: dcgan.guideline_violations(  # the reference's departure allowed
+                                    model, "discriminator", dcgan.REFERENCE_DEPARTURES["discriminator"]),
+                                time_limit)
+    if failure is not None:
+        return failure
     if problems:
         return Result(False, f"✗ {name}: still breaks the guidelines: {'; '.join(problems)}.")
     return Result(True, f"✓ {name}: strided convolutions, LeakyReLU, no batch norm on the input layer, "
