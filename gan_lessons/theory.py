@@ -300,3 +300,54 @@ def generator_cost_gradient(name: str, logits) -> np.ndarray:
     if name == "maximum_likelihood":
         return -np.exp(logits)
     raise ValueError(f"unknown generator cost {name!r}; choose one of {GENERATOR_COSTS}")
+
+
+# ---- what the generator's objective prefers, and what its gradient is -----------------------
+def best_gaussians(p_data: Mixture, starts) -> list[dict]:
+    """The local minima of C(G) over single Gaussians p_g = N(mean, std²), by Nelder-Mead from each
+    (mean, std) start: distinct minima as {"mean", "std", "criterion"}, lowest C first."""
+    from scipy.optimize import minimize
+
+    def criterion(params):
+        mean, log_std = params
+        return training_criterion(p_data, gaussian(mean, float(np.exp(log_std))))
+
+    found = []
+    for mean, std in starts:
+        result = minimize(criterion, [mean, np.log(std)], method="Nelder-Mead",
+                          options={"xatol": 1e-7, "fatol": 1e-11, "maxiter": 4000})
+        point = {"mean": float(result.x[0]), "std": float(np.exp(result.x[1])),
+                 "criterion": float(result.fun)}
+        if all(abs(point["mean"] - f["mean"]) > 1e-3 or abs(point["std"] - f["std"]) > 1e-3 for f in found):
+            found.append(point)
+    return sorted(found, key=lambda f: f["criterion"])
+
+
+def criterion_slope(p_data: Mixture, mean: float, std: float = 1.0, step: float = 1e-3) -> float:
+    """dC/d(mean) of p_g = N(mean, std²) by a central difference of quadratures: the push the JSD
+    game gives a generator at that position."""
+    above = training_criterion(p_data, gaussian(mean + step, std))
+    below = training_criterion(p_data, gaussian(mean - step, std))
+    return (above - below) / (2 * step)
+
+
+def non_saturating_gradient(p_data: Mixture, mean: float, std: float = 1.0, step: float = 1e-4) -> dict:
+    """At p_g = N(mean, std²) with D = D* held fixed: d/d(mean) of the non-saturating cost
+    E_{p_g}[-log D*(x)], beside d/d(mean) of KL(p_g || p_data) - 2 JSD(p_data || p_g) and of
+    C(G) (Arjovsky and Bottou 2017, Theorem 2.5: the first two are equal)."""
+    at = gaussian(mean, std)
+    grid = grid_for(p_data, at, gaussian(mean + 10 * step, std), gaussian(mean - 10 * step, std))
+    fixed_logit = optimal_logit(p_data, at, grid.x)  # D* of the current generator, held fixed
+
+    def cost(m):
+        return grid.integrate(gaussian(m, std).pdf(grid.x) * softplus(-fixed_logit))
+
+    def reverse_kl_minus_jsd(m):
+        q = gaussian(m, std)
+        return kl_divergence(q, p_data, grid) - 2 * js_divergence(p_data, q, grid)
+
+    def central(f):
+        return (f(mean + step) - f(mean - step)) / (2 * step)
+
+    return {"non_saturating": central(cost), "kl_minus_2jsd": central(reverse_kl_minus_jsd),
+            "criterion": central(lambda m: training_criterion(p_data, gaussian(m, std), grid))}

@@ -230,3 +230,29 @@ def test_lesson02s_ranges_are_the_sliders_ranges():
     defaults = inspect.signature(theory_plots.density_explorer).parameters
     assert defaults["mean_range"].default == theory.EXPLORER_MEANS
     assert defaults["std_range"].default == theory.EXPLORER_STDS
+
+
+# ---- what the generator's objective prefers, and its gradient --------------------------------------
+def test_the_best_single_gaussian_for_two_modes_covers_both_and_one_on_a_mode_is_a_local_minimum():
+    two_modes = theory.mixture((0.5, -2, 0.6), (0.5, 2, 0.6))
+    minima = theory.best_gaussians(two_modes, [(0.1, 1.0), (-2, 0.6), (2, 0.6)])
+    covering, *on_modes = minima
+    assert covering["mean"] == pytest.approx(0.0, abs=1e-4)
+    assert covering["std"] == pytest.approx(2.06, abs=0.01)
+    assert covering["criterion"] == pytest.approx(-1.0767, abs=1e-4)
+    assert len(on_modes) == 2 and all(abs(abs(m["mean"]) - 1.995) < 1e-3 for m in on_modes)
+    assert all(m["criterion"] == pytest.approx(-0.9557, abs=1e-4) for m in on_modes)
+
+
+def test_the_jsd_game_goes_flat_for_separated_densities():
+    standard = theory.gaussian(0, 1)
+    slopes = [theory.criterion_slope(standard, mu) for mu in (1, 4, 8, 16)]
+    assert slopes[0] > 0.3 and slopes == sorted(slopes, reverse=True) and slopes[-1] < 1e-10
+
+
+@pytest.mark.parametrize("p_data", [theory.gaussian(0, 1), theory.mixture((0.5, -2, 0.6), (0.5, 2, 0.6))])
+@pytest.mark.parametrize("mean", [0.5, 2.0])
+def test_non_saturating_gradient_at_d_star_is_that_of_reverse_kl_minus_twice_jsd(p_data, mean):
+    g = theory.non_saturating_gradient(p_data, mean, 1.0)
+    assert g["non_saturating"] == pytest.approx(g["kl_minus_2jsd"], abs=1e-6)
+    assert abs(g["non_saturating"] - g["criterion"]) > 0.02  # and not the gradient of C(G)
