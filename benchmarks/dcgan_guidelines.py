@@ -23,21 +23,13 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from dcgan_time_to_quality import SAMPLE_SEED, Run  # noqa: E402  (this folder: the same timed run)
 
-from gan_lessons import artifacts, dcgan, fashion_mnist, image_quality, training  # noqa: E402
+from gan_lessons import artifacts, dcgan, dcgan_guidelines, fashion_mnist, image_quality, training  # noqa: E402
 
-RESULTS_PATH = artifacts.DATA_DIR / "dcgan_guidelines.json"
-# Each variant changes one guideline of the lecture model (dcgan.ARCHITECTURE's switches).
-VARIANTS = {
-    "lecture model": {},
-    "no batch norm in G": {"g_batch_norm": False},
-    "batch norm in D (the paper)": {"d_batch_norm": True},
-    "ReLU in G (the paper)": {"g_activation": "relu"},
-    "pooling and upsampling": {"g_resampling": "upsample", "d_resampling": "pool"},
-}
+RESULTS_PATH = dcgan_guidelines.RESULTS_PATH
+VARIANTS = dcgan_guidelines.VARIANTS
 
 
 def run_seed(seed: int, data, scorer, budget: float, slice_seconds: float, log=print) -> list[dict]:
@@ -59,21 +51,6 @@ def run_seed(seed: int, data, scorer, budget: float, slice_seconds: float, log=p
                      "seconds": round(run.clock, 1), "diverged": diverged[name], **scores})
         log(f"seed {seed} {name:28s}: Frechet {scores['frechet_distance']:6.2f}, "
             f"{scores['classes_covered']} classes, {rows[-1]['steps']} steps")
-    return rows
-
-
-def summary(record: dict) -> list[dict]:
-    """Per variant: mean and std over seeds of the final Frechet distance, mean classes, divergences."""
-    rows = []
-    for name in record["variants"]:
-        runs = [r for r in record["runs"] if r["variant"] == name]
-        frechet = np.array([r["frechet_distance"] for r in runs])
-        rows.append({"variant": name, "seeds": len(runs), "frechet_mean": float(frechet.mean()),
-                     "frechet_std": float(frechet.std(ddof=1)) if len(runs) > 1 else 0.0,
-                     "classes_mean": float(np.mean([r["classes_covered"] for r in runs])),
-                     "max_class_mean": float(np.mean([r["max_class_fraction"] for r in runs])),
-                     "steps_mean": float(np.mean([r["steps"] for r in runs])),
-                     "diverged": sum(r["diverged"] is not None for r in runs)})
     return rows
 
 
@@ -105,8 +82,7 @@ def main(argv=None):
         json.dump(record, file, indent=1)
     if os.path.abspath(args.out) == os.path.abspath(RESULTS_PATH):
         artifacts.update_manifest(args.out)
-    for row in summary(record):
-        print(row)
+    print(dcgan_guidelines.format_table(record))
     print(f"floor {scorer.floor['frechet_distance']:.2f}, ceiling {scorer.ceiling['frechet_distance']:.1f}; "
           f"wrote {args.out} in {record['seconds']:.0f} s")
 

@@ -144,6 +144,8 @@ def outcome_table(results: dict) -> list[dict]:
                 "w1_ratio_median": float(np.median(final)),
                 "residual_median": float(np.median([r["evaluations"]["median_residual"][-1]
                                                     for r in runs])),
+                "coverage_median": float(np.median([r["evaluations"].get("coverage", [np.nan])[-1]
+                                                    for r in runs])),
                 "d_fake_end": float(np.mean([r["d_fake_end"] for r in runs])),
                 "g_grad_norm_start": float(np.mean([r["g_grad_norm_start"] for r in runs])),
             })
@@ -153,12 +155,13 @@ def outcome_table(results: dict) -> list[dict]:
 def format_table(rows: list[dict]) -> str:
     """The outcome table as fixed-width text, numbers rounded for reading."""
     lines = [f"{'regime':<21}{'loss':<15}{'seeds':>5}{'W1/floor mean ± std':>21}{'median':>8}"
-             f"{'residual':>10}{'D(G(z))':>9}{'|grad G|':>10}",
-             f"{'':<41}{'(end)':>21}{'':>8}{'(end)':>10}{'(end)':>9}{'(start)':>10}"]
+             f"{'residual':>10}{'coverage':>9}{'D(G(z))':>9}{'|grad G|':>10}",
+             f"{'':<41}{'(end)':>21}{'':>8}{'(end)':>10}{'(end)':>9}{'(end)':>9}{'(start)':>10}"]
     for r in rows:
         lines.append(f"{r['regime']:<21}{r['loss']:<15}{r['seeds']:>5}"
                      f"{r['w1_ratio_mean']:>14.2f} ± {r['w1_ratio_std']:<4.2f}{r['w1_ratio_median']:>8.2f}"
-                     f"{r['residual_median']:>10.0f}{r['d_fake_end']:>9.3f}{r['g_grad_norm_start']:>10.3f}")
+                     f"{r['residual_median']:>10.0f}{r['coverage_median']:>9.2f}{r['d_fake_end']:>9.3f}"
+                     f"{r['g_grad_norm_start']:>10.3f}")
     return "\n".join(lines)
 
 

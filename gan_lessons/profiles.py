@@ -28,11 +28,14 @@ _SETTINGS = {
     },
     "04": {  # DCGAN, the lecture model (dcgan.LECTURE) in every profile; full trains it longer
         "smoke": {"steps": 30, "eval_every": 15, "eval_samples": 500, "checkpoint_every": 15,
-                  "frame_every": 10, "fresh_start": True},  # CI always trains, never resumes
+                  "frame_every": 10, "fresh_start": True,  # CI always trains, never resumes
+                  "rerun_study": False, "memorisation_references": 2000},
         "lecture": {"steps": 4000, "eval_every": 400, "eval_samples": 1000, "checkpoint_every": 500,
-                    "frame_every": 160, "fresh_start": False},
+                    "frame_every": 160, "fresh_start": False, "rerun_study": False,
+                    "memorisation_references": 10000},
         "full": {"steps": 20000, "eval_every": 1000, "eval_samples": 1000, "checkpoint_every": 1000,
-                 "frame_every": 500, "fresh_start": False},
+                 "frame_every": 500, "fresh_start": False, "rerun_study": True,
+                 "memorisation_references": 60000},
     },
     "05": {  # live runs; the multi-seed study is loaded from data/ unless rerun_study
         "smoke": {"saturation_seeds": 1, "saturation_updates": 100, "steps": 100,
@@ -47,13 +50,14 @@ _SETTINGS = {
                  "live_regimes": ("balanced", "strong_discriminator"),
                  "dashboard_steps": 3000, "rerun_study": True, "study_seeds": 10},
     },
-    "06": {  # live single-seed runs; the multi-seed table is loaded from data/ unless rerun_study
+    "06": {  # live single-seed runs (small MLPs); PacGAN's table is loaded from data/ unless rerun_study
         "smoke": {"steps": 300, "eval_every": 100, "eval_samples": 500, "dashboard_steps": 100,
-                  "image_samples": 500, "rerun_study": False, "study_seeds": 5},
-        "lecture": {"steps": 6000, "eval_every": 250, "eval_samples": 2500, "dashboard_steps": 1500,
-                    "image_samples": 2000, "rerun_study": False, "study_seeds": 5},
+                  "best_response_updates": 20, "image_samples": 500, "rerun_study": False, "study_seeds": 5},
+        "lecture": {"steps": 3000, "eval_every": 250, "eval_samples": 2500, "dashboard_steps": 1500,
+                    "best_response_updates": 200, "image_samples": 2000, "rerun_study": False,
+                    "study_seeds": 5},
         "full": {"steps": 6000, "eval_every": 250, "eval_samples": 2500, "dashboard_steps": 6000,
-                 "image_samples": 5000, "rerun_study": True, "study_seeds": 5},
+                 "best_response_updates": 200, "image_samples": 5000, "rerun_study": True, "study_seeds": 5},
     },
 }
 

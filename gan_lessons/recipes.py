@@ -20,7 +20,7 @@ def curve_trainer(seed: int = 0, hidden=(128, 128), batch_size: int = 256,
     generator = models.mlp_generator(latent_dim=latent_dim, hidden=hidden, seed=seed)
     discriminator = models.mlp_discriminator(hidden=hidden, feature_dim=2, seed=seed + 1000)
     evaluate = toy_metrics.toy_evaluator(sample_real, n=eval_samples, residual=curve.residual,
-                                         to_data_units=scaler.inverse_transform)
+                                         to_data_units=scaler.inverse_transform, coverage=curve.coverage)
     config = {"d_learning_rate": learning_rate, "g_learning_rate": learning_rate,
               "track_features": True, **config}  # config may set either learning rate alone
     settings = training.TrainConfig(seed=seed, batch_size=batch_size, objective=objective,

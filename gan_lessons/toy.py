@@ -53,6 +53,15 @@ class QuadraticCurve:
         points = np.asarray(points, np.float64)
         return np.abs(points[:, 1] - self.curve(points[:, 0]))
 
+    def coverage(self, points, bins: int = 20) -> float:
+        """The share of the curve's x-range the points cover: of `bins` equal slices of
+        [low, high], the fraction holding at least a quarter of an even share of the points
+        (real samples: 1; points piled on part of the curve: less). Precision is the residual's
+        job: points spread anywhere over the x-range cover it."""
+        x = np.asarray(points, np.float64)[:, 0]
+        counts, _ = np.histogram(x, bins=bins, range=(self.low, self.high))
+        return float(np.mean(counts >= len(x) / bins / 4))
+
     def exact_moments(self) -> tuple[np.ndarray, np.ndarray]:
         """Mean and standard deviation of (x, y), in closed form for x ~ U[low, high]."""
         a, b = self.low, self.high

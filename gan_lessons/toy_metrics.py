@@ -53,10 +53,12 @@ def real_floor(sample_real: Callable, n: int, seed: int = 777) -> float:
 
 
 def toy_evaluator(sample_real: Callable, n: int = 1000, seed: int = 777,
-                  residual: Callable | None = None, to_data_units: Callable | None = None):
+                  residual: Callable | None = None, to_data_units: Callable | None = None,
+                  coverage: Callable | None = None):
     """An `evaluate(trainer)` for Trainer: W1 of n generated vs n real samples (training units),
     beside the real-vs-real floor at the same n; with `residual` (a function of points in data
-    units, e.g. QuadraticCurve.residual) also the median residual of the generated points."""
+    units, e.g. QuadraticCurve.residual) also the median residual of the generated points, and
+    with `coverage` (e.g. QuadraticCurve.coverage) the share of the data's range they cover."""
     n = validation.integer("n (eval_samples: the samples each evaluation scores)", n, minimum=1)
     reference = np.asarray(sample_real(tf.constant([seed, 3], tf.int64), n))
     floor = real_floor(sample_real, n, seed)
@@ -68,6 +70,8 @@ def toy_evaluator(sample_real: Callable, n: int = 1000, seed: int = 777,
         if residual is not None:
             points = to_data_units(generated) if to_data_units else generated
             result["median_residual"] = float(np.median(residual(points)))
+        if coverage is not None:
+            result["coverage"] = coverage(to_data_units(generated) if to_data_units else generated)
         return result
 
     return evaluate

@@ -47,3 +47,11 @@ def test_bad_sample_size_and_scale_are_clear_errors():
         toy.QuadraticCurve().sample(0, seed=0)
     with pytest.raises(ValueError, match="scale must be positive"):
         toy.Scaler(mean=[0.0, 0.0], scale=[1.0, 0.0])
+
+
+def test_coverage_is_one_for_real_points_and_the_covered_share_for_points_on_part_of_the_curve():
+    curve = toy.QuadraticCurve()
+    points = curve.sample(2000, 0).numpy()
+    assert curve.coverage(points) == 1.0
+    assert curve.coverage(points[points[:, 0] > 0]) == 0.5  # the right half of the x-range
+    assert curve.coverage(np.tile(points[:1], (100, 1))) == 0.05  # all on one point: 1 of 20 slices
