@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import json
 import os
 import pathlib
 import platform
@@ -61,7 +62,15 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("build/bench03"))
     parser.add_argument("--throughput", action="store_true", help="time 1,000 training steps only")
     parser.add_argument("--threads", type=int, default=None, help="TF threads for --throughput")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a parameter of the lesson (a Python literal), e.g. --set d_steps=2")
+    parser.add_argument("--json", type=pathlib.Path, default=None,
+                        help="add each seed's recorded numbers, under this run's parameters, to a JSON file")
     args = parser.parse_args(argv)
+    overrides = {}
+    for item in args.set:
+        name, _, value = item.partition("=")
+        overrides[name] = ast.literal_eval(value)
     if args.throughput:
         throughput(args.threads)
         return 0
@@ -72,8 +81,13 @@ def main(argv=None) -> int:
     failed = False
     for seed in args.seeds:
         cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        outcome = runner.run_lesson(lesson, args.profile, {"seed": seed}, out / f"seed{seed}",
-                                    progress=False)
+        outcome = runner.run_lesson(lesson, args.profile, {**overrides, "seed": seed},
+                                    out / f"seed{seed}", progress=False)
+        if args.json is not None and outcome.status == "ok":
+            record = json.loads(args.json.read_text()) if args.json.exists() else {"runs": []}
+            record["runs"].append({"parameters": overrides, "seed": seed, "profile": args.profile,
+                                   "metrics": outcome.metrics, "load_average": os.getloadavg()[0]})
+            args.json.write_text(json.dumps(record, indent=1, default=float) + "\n")
         cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
         m = outcome.metrics
