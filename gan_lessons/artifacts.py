@@ -30,6 +30,11 @@ WRITERS = {
     "fashion_classifier.json": "python scripts/train_classifier.py",
     "loss_comparison.json": "python benchmarks/loss_comparison.py",
     "mode_collapse.json": "python benchmarks/mode_collapse.py",
+    "lesson01_measurements.json": "python benchmarks/lesson01_measurements.py",
+    "dcgan_guidelines.json": "python benchmarks/dcgan_guidelines.py",
+    "lesson03_variants.json": ("python benchmarks/lesson03_targets.py --seeds 0 --json "
+                               "data/lesson03_variants.json (plain, then --set final_learning_rate=1e-3, "
+                               "then --set d_steps=2)"),
 }
 
 

@@ -1,4 +1,6 @@
-"""Lesson 01's figures of the quadratic curve: `draw_*` draw on an Axes, `*_figure` return a new Figure.
+"""Lesson 01's figures of the quadratic curve: `draw_*` draw on an Axes, `*_figure` return a new
+Figure, `curve_dashboard_draw` the live dashboard's view with GAN Lab's overlays (G's manifold, the
+push on each fake sample).
 
 Everything is plotted in data units: the scaler maps training units back before drawing.
 """
@@ -6,21 +8,26 @@ Everything is plotted in data units: the scaler maps training units back before 
 from __future__ import annotations
 
 import numpy as np
+import tensorflow as tf
 from matplotlib.figure import Figure
 
 from gan_lessons import colors, figures, history_plots
 from gan_lessons.toy import QuadraticCurve, Scaler
 
 
-def draw_curve_samples(ax, curve: QuadraticCurve, real, fake, title="samples (data units)"):
-    """Real and generated points (n, 2) in data units, over the true curve y = 10 + x^2."""
+def draw_curve_samples(ax, curve: QuadraticCurve, real, fake, title="samples (data units)", manifold=None):
+    """Real and generated points (n, 2) in data units, over the true curve y = 10 + x^2; with
+    `manifold` (lines of (m, 2) points, see generator_manifold), G's image of a latent grid."""
     xs = np.linspace(curve.low, curve.high, 200)
-    ax.plot(xs, curve.curve(xs), color="0.75", lw=1, zorder=0, label="y = 10 + x²")
-    ax.scatter(*np.asarray(real).T, s=6, color=colors.REAL, alpha=0.5, label="real")
-    ax.scatter(*np.asarray(fake).T, s=6, color=colors.FAKE, alpha=0.5, label="generated")
+    ax.plot(xs, curve.curve(xs), color="0.6", lw=1, zorder=0, label="y = 10 + x²")
+    for i, line in enumerate(manifold or ()):
+        ax.plot(*np.asarray(line).T, color=colors.FAKE, lw=0.6, alpha=0.45, zorder=1,
+                label="G's latent grid" if i == 0 else None)
+    ax.scatter(*np.asarray(real).T, s=6, color=colors.REAL, alpha=0.5, label="real", zorder=2)
+    ax.scatter(*np.asarray(fake).T, s=6, color=colors.FAKE, alpha=0.6, label="generated", zorder=3)
     xlim, ylim = curve.plot_limits()
     ax.set(xlim=xlim, ylim=ylim, xlabel="x", ylabel="y", title=title)
-    ax.legend(loc="upper center", fontsize=7, markerscale=2)
+    ax.legend(loc="upper center", ncol=2, markerscale=2, fontsize="small")
 
 
 def decision_grid(curve: QuadraticCurve, resolution: int = 80):
@@ -32,8 +39,10 @@ def decision_grid(curve: QuadraticCurve, resolution: int = 80):
 
 
 def draw_decision_surface(ax, curve: QuadraticCurve, scaler: Scaler, discriminate, real=None,
-                          fake=None, resolution: int = 80):
-    """D(x) over the plane (data units); `discriminate(points in training units) -> (n,)` in [0, 1]."""
+                          fake=None, resolution: int = 80, push=None,
+                          title="D(x): red 'real', blue 'fake', line D = ½"):
+    """D(x) over the plane (data units); `discriminate(points in training units) -> (n,)` in [0, 1].
+    With `push` (n, 2) in data units, an arrow from each fake point: where G's update moves it."""
     grid, xs, ys = decision_grid(curve, resolution)
     probability = np.asarray(discriminate(scaler.transform(grid))).reshape(len(ys), len(xs))
     image = ax.imshow(probability, origin="lower", extent=(xs[0], xs[-1], ys[0], ys[-1]),
@@ -42,57 +51,135 @@ def draw_decision_surface(ax, curve: QuadraticCurve, scaler: Scaler, discriminat
     if real is not None:
         ax.scatter(*np.asarray(real).T, s=3, color="k", alpha=0.4)
     if fake is not None:
-        ax.scatter(*np.asarray(fake).T, s=3, color="w", alpha=0.6)
-    ax.set(xlabel="x", ylabel="y", title="D(x): red 'real', blue 'fake', line D = ½")
+        ax.scatter(*np.asarray(fake).T, s=5, color="w", edgecolor="k", linewidth=0.3, alpha=0.9)
+    if fake is not None and push is not None:
+        ax.quiver(*np.asarray(fake).T, *np.asarray(push).T, angles="xy", scale_units="xy", scale=1,
+                  color="k", width=0.004, headwidth=4, headlength=4, zorder=4)
+    ax.set(xlim=(xs[0], xs[-1]), ylim=(ys[0], ys[-1]), xlabel="x", ylabel="y", title=title)
     return image
 
 
-def draw_feature_space(ax, features: dict, logits_layer=None):
+def draw_feature_space(ax, features: dict, logits_layer=None, title="D's feature space around a G step",
+                       before_label="fake before G step", after_label="fake after G step"):
     """D's 2-D features of one real batch and one fake batch before and after a generator update,
     with centroids. features: real_before, fake_before, fake_after (batch, 2) each."""
     real, before, after = (np.asarray(features[k]) for k in ("real_before", "fake_before", "fake_after"))
     ax.scatter(*real.T, s=5, color=colors.REAL, alpha=0.35, label="real")
-    ax.scatter(*before.T, s=5, color=colors.FAKE_BEFORE, alpha=0.45, label="fake before G step")
-    ax.scatter(*after.T, s=5, color=colors.FAKE, alpha=0.35, label="fake after G step")
+    ax.scatter(*before.T, s=5, color=colors.FAKE_BEFORE, alpha=0.45, label=before_label)
+    ax.scatter(*after.T, s=5, color=colors.FAKE, alpha=0.35, label=after_label)
     centroids = [c.mean(axis=0) for c in (real, before, after)]
     for centroid, color in zip(centroids, (colors.REAL, colors.FAKE_BEFORE, colors.FAKE)):
         ax.scatter(*centroid, s=120, marker="X", color=color, edgecolor="k", zorder=5)
     ax.annotate("", xy=centroids[2], xytext=centroids[1],
                 arrowprops={"arrowstyle": "->", "color": "k", "lw": 1.5}, zorder=6)
+    points = np.concatenate([real, before, after])
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    pad = 0.1 * np.maximum(hi - lo, 1e-6)
     if logits_layer is not None:  # the decision line w . f + b = 0 (D = 1/2) in feature space
         kernel, bias = (np.asarray(w) for w in logits_layer.get_weights())
         w, b = kernel[:, 0], bias[0]
-        points = np.concatenate([real, before, after])
-        lo, hi = points.min(axis=0), points.max(axis=0)
         if abs(w[1]) > 1e-12:
-            xs = np.linspace(lo[0], hi[0], 2)
+            xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], 2)
             ax.plot(xs, -(w[0] * xs + b) / w[1], "k--", lw=1, label="D = ½")
-        ax.set(xlim=(lo[0] - 0.1 * (hi[0] - lo[0]), hi[0] + 0.1 * (hi[0] - lo[0])),
-               ylim=(lo[1] - 0.1 * (hi[1] - lo[1]), hi[1] + 0.1 * (hi[1] - lo[1])))
-    ax.set(xlabel="feature 1", ylabel="feature 2", title="D's feature space around a G step")
-    ax.legend(loc="best", fontsize=7, markerscale=2)
+    # headroom above the points for the legend, so that it covers none of them
+    ax.set(xlim=(lo[0] - pad[0], hi[0] + pad[0]), ylim=(lo[1] - pad[1], hi[1] + 5 * pad[1]))
+    ax.set(xlabel="feature 1", ylabel="feature 2", title=title)
+    ax.legend(loc="upper center", ncol=2, markerscale=2, fontsize="small")
 
 
-def curve_dashboard_draw(curve: QuadraticCurve, scaler: Scaler, n_samples: int = 500):
-    """A `draw(figure, trainer)` for dashboard.Dashboard: samples, D(x), feature space, losses.
+# ---- GAN Lab's views (Kahng et al. 2019) for the live dashboard -------------------------------
+def generator_manifold(trainer, scaler: Scaler, lines: int = 9, points: int = 60) -> list[np.ndarray]:
+    """G's image of a grid in its 2-D latent plane, in data units: `lines` lines z1 = const and
+    as many z2 = const across [-2, 2] (normal latent) or [-1, 1] (uniform), `points` each: a
+    list of (points, 2) arrays. Empty if the latent space is not 2-D."""
+    if tuple(trainer.latent_shape) != (2,):
+        return []
+    extent = 1.0 if trainer.config.latent == "uniform" else 2.0
+    levels, along = np.linspace(-extent, extent, lines), np.linspace(-1.25 * extent, 1.25 * extent, points)
+    grid = [np.stack([np.full(points, level), along], axis=1) for level in levels]
+    grid += [line[:, ::-1] for line in grid]  # the same lines with the coordinates swapped
+    latent = np.concatenate(grid).astype(np.float32)  # (2 * lines * points, 2)
+    images = scaler.inverse_transform(trainer.generator(latent, training=False).numpy())
+    return list(images.reshape(2 * lines, points, -1))
 
-    Each redraw takes one real training step through `trainer.step_with_features()` to show D's
-    feature space before and after that step's generator update.
+
+def generator_push(trainer, latent_vectors) -> tuple[np.ndarray, np.ndarray]:
+    """(fake, push), both (n, 2) in training units: G(z) for latent_vectors (n, 2) and minus the
+    gradient of the generator loss with respect to each fake sample (times n, so it is that
+    sample's own gradient): the direction a generator update pushes each fake."""
+    latent_vectors = tf.convert_to_tensor(latent_vectors, tf.float32)
+    fake = trainer.generator(latent_vectors, training=False)
+    with tf.GradientTape() as tape:
+        tape.watch(fake)
+        loss = trainer.objective.generator_loss(trainer.discriminator(fake, training=False))
+    gradient = tape.gradient(loss, fake) * tf.cast(tf.shape(fake)[0], tf.float32)
+    return fake.numpy(), -gradient.numpy()
+
+
+def arrows(push, scaler: Scaler, length: float = 0.3, cap: float = 2.0) -> np.ndarray:
+    """Arrows (n, 2) in data units for pushes (n, 2) in training units: scaled so the median one
+    is `length` standard deviations long, none more than `cap` times that; same directions."""
+    push = np.asarray(push, np.float64)
+    norms = np.linalg.norm(push, axis=1)
+    typical = np.median(norms)
+    if not np.isfinite(typical) or typical <= 0:
+        return np.zeros_like(push)
+    factor = np.minimum(length / typical, cap * length / np.maximum(norms, 1e-12))[:, None]
+    return push * factor * scaler.scale
+
+
+def features_around_generator_step(trainer, real, latent_vectors) -> dict[str, np.ndarray]:
+    """D's features (batch, 2) of `real` and of G(latent_vectors) now, and of G(latent_vectors)
+    after the generator update the trainer would make next (its `generator_step()`), which is
+    then undone: the trainer is left exactly as it was."""
+    generator = trainer.generator
+    saved = [v.numpy() for v in (*generator.variables, *trainer.g_optimizer.variables)]
+    out = {"real_before": trainer.features(real).numpy(),
+           "fake_before": trainer.features(generator(latent_vectors, training=False)).numpy()}
+    try:
+        trainer.generator_step()
+        out["fake_after"] = trainer.features(generator(latent_vectors, training=False)).numpy()
+    finally:
+        for variable, value in zip((*generator.variables, *trainer.g_optimizer.variables), saved):
+            variable.assign(value)
+    out["real_after"] = out["real_before"]  # a generator update leaves D, and so D's features, alone
+    return out
+
+
+def curve_dashboard_draw(curve: QuadraticCurve, scaler: Scaler, n_samples: int = 500,
+                         n_arrows: int = 60, sample_seed: int = 4321):
+    """A `draw(figure, trainer)` for dashboard.Dashboard, 2 x 2: samples with G's manifold (its
+    image of a latent grid); D(x) with an arrow from each of `n_arrows` fakes where G's update
+    pushes it; D's feature space now and after the next G update; the losses. Trains nothing:
+    the next G update is computed and undone (see features_around_generator_step).
     """
-    def draw(figure, trainer):
-        features = trainer.step_with_features() if trainer.features is not None else None
-        figure.clear()
-        axes = figure.subplots(1, 4 if features else 3)
-        figure.subplots_adjust(left=0.05, right=0.99, bottom=0.15, top=0.9, wspace=0.32)
-        real_points = curve.sample(n_samples, seed=4321).numpy()
-        fake_points = scaler.inverse_transform(trainer.generate(n_samples))
-        draw_curve_samples(axes[0], curve, real_points, fake_points,
-                           title=f"samples at step {int(trainer.step.numpy())}")
-        draw_decision_surface(axes[1], curve, scaler, trainer.discriminate)
-        if features:
-            draw_feature_space(axes[2], features, trainer.discriminator.get_layer("logits"))
-        history_plots.draw_losses(axes[-1], trainer.history)
+    real_points = curve.sample(n_samples, seed=sample_seed).numpy()  # (n, 2) data units
+    real_batch = scaler.transform(real_points[:256])
 
+    def draw(figure, trainer):
+        step = int(trainer.step.numpy())
+        latent = trainer.latent_vectors(n_samples, tf.constant([12345, 0], tf.int64))  # = generate()'s
+        fake, push = generator_push(trainer, latent)
+        fake_points = scaler.inverse_transform(fake)
+        figure.clear()
+        axes = figure.subplots(2, 2).ravel()
+        figure.subplots_adjust(left=0.1, right=0.98, bottom=0.08, top=0.95, wspace=0.35, hspace=0.38)
+        draw_curve_samples(axes[0], curve, real_points, fake_points,
+                           f"samples and G's manifold, step {step:,}", generator_manifold(trainer, scaler))
+        shown = slice(0, min(n_arrows, n_samples))
+        draw_decision_surface(axes[1], curve, scaler, trainer.discriminate, fake=fake_points[shown],
+                              push=arrows(push[shown], scaler),
+                              title="D(x) (red: real) and G's push on fakes")
+        if trainer.features is not None:
+            features = features_around_generator_step(trainer, real_batch, latent[:256])
+            draw_feature_space(axes[2], features, trainer.discriminator.get_layer("logits"),
+                               title="D's features, and a G update's effect", before_label="fake now",
+                               after_label="fake after next G update")
+        else:
+            axes[2].set_axis_off()
+        history_plots.draw_losses(axes[3], trainer.history)
+
+    draw.figsize = (7.6, 6.4)
     return draw
 
 

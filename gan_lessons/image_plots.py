@@ -64,39 +64,52 @@ _TITLES = {"frechet_distance": "Fréchet distance (lower is better)",
 
 def draw_quality(ax, history, floor: dict | None = None, ceiling: dict | None = None,
                  metric: str = "frechet_distance"):
-    """A quality metric at each evaluation (log scale), with the floor and the ceiling."""
+    """A quality metric at each evaluation (log scale for the Frechet distance), with the floor
+    and the ceiling; the legend sits in headroom above every line."""
     table = history.evaluation_table()
+    shown = []
     if table:
         ax.plot(table["step"], table[metric], "o-", color="black", label="generator")
+        shown.append(table[metric])
     if floor:
         ax.axhline(floor[metric], color=colors.FLOOR, linestyle="--", label="floor: real vs real")
+        shown.append([floor[metric]])
     if ceiling:
         ax.axhline(ceiling[metric], color=colors.CEILING, linestyle="--", label="ceiling: untrained G")
         ax.axhline(ceiling[metric] / 4, color=colors.CEILING, linestyle=":", label="ceiling / 4")
-    if metric == "frechet_distance":
+        shown.append([ceiling[metric], ceiling[metric] / 4])
+    log = metric == "frechet_distance"
+    if log:
         ax.set_yscale("log")
     ax.set(xlabel="generator step", title=_TITLES.get(metric, metric.replace("_", " ")))
-    if table or floor or ceiling:
-        ax.legend(fontsize=8, loc="best")
+    if table:
+        history_plots.set_step_limits(ax, table["step"])
+    if shown:
+        entries = len(ax.get_legend_handles_labels()[0])
+        history_plots.legend_above(ax, np.concatenate([np.ravel(v) for v in shown]),
+                                   rows=1 if entries <= 2 else 2, log=log)
 
 
 def live_draw(scorer=None, fixed_seed: int = 7, grid: int = 36, columns: int = 6):
-    """draw(figure, trainer) for dashboard.Dashboard in lessons 03 and 04: the same `grid` latent
-    vectors (seed `fixed_seed`) through the generator, D(x) and D(G(z)), the losses, and the
-    Frechet distance at each evaluation with the floor and ceiling of `scorer` (an
-    image_quality.QualityScorer, read at each redraw), when given."""
+    """draw(figure, trainer) for dashboard.Dashboard in lessons 03 and 04, 2 x 2: the same `grid`
+    latent vectors (seed `fixed_seed`) through the generator, with D's mean verdict on them; D(x)
+    and D(G(z)) over training; the losses; the Frechet distance at each evaluation with the floor
+    and ceiling of `scorer` (an image_quality.QualityScorer, read at each redraw), when given."""
 
     def draw(figure: Figure, trainer):
         figure.clear()  # axes placed by hand: the dashboard's figure has no layout engine
-        axes = figure.subplots(1, 4, width_ratios=(1, 1.2, 1.2, 1.2))
-        figure.subplots_adjust(left=0.01, right=0.99, bottom=0.17, top=0.88, wspace=0.3)
+        axes = figure.subplots(2, 2).ravel()
+        figure.subplots_adjust(left=0.08, right=0.98, bottom=0.09, top=0.94, wspace=0.28, hspace=0.42)
         images = trainer.generate(grid, seed=fixed_seed)  # (grid, 28, 28, 1), fixed latent vectors
-        draw_images(axes[0], images, columns, f"G(z), step {int(trainer.step.numpy()):,}")
+        verdict = float(np.mean(trainer.discriminate(images)))  # moves when D alone is updated
+        draw_images(axes[0], images, columns, f"G(z), step {int(trainer.step.numpy()):,}; "
+                                              f"mean D(G(z)) {verdict:.2f}")
         history_plots.draw_discriminator_outputs(axes[1], trainer.history)
         history_plots.draw_losses(axes[2], trainer.history)
         floor, ceiling = (scorer.floor, scorer.ceiling) if scorer is not None else (None, None)
         draw_quality(axes[3], trainer.history, floor, ceiling)
 
+    draw.figsize = (7.6, 6.0)
     return draw
 
 

@@ -17,6 +17,7 @@ import json
 import numbers
 import os
 import pathlib
+import re
 import resource
 import signal
 import subprocess
@@ -36,8 +37,47 @@ COUNTS = {"steps", "batch_size", "d_steps", "latent_dim"}  # parameters that mus
 INTERRUPTED = 130  # the exit status after Ctrl-C, as a shell reports it
 
 
+# TensorFlow's C++ start-up notices, which TF_CPP_MIN_LOG_LEVEL no longer silences (TF 2.19+ logs
+# them through absl before its log is initialised); ipykernel shows them as a pink stderr block.
+TENSORFLOW_NOISE = re.compile(
+    r"WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
+    r"|I\d{4} [\d:.]+ +\d+ \S+:\d+\] .*"  # an absl INFO line: oneDNN, CPU features, XLA service
+    r"|\d{4}-\d\d-\d\d [\d:.]+: I .*"  # a TensorFlow INFO line in its older format
+    r"|To enable the following instructions: .*")  # the second line of the CPU-feature notice
+
+
 class RunnerError(ValueError):
     """A request the runner refuses before running anything (unknown lesson, bad parameter)."""
+
+
+# ---- for notebooks: TensorFlow without its start-up log --------------------------------------
+def quiet_tensorflow():
+    """Import TensorFlow now, keeping its C++ start-up notices ("All log messages before
+    absl::InitializeLog()...", "oneDNN custom operations are on") out of the notebook; its
+    warnings and errors still show. Call it in a notebook's Setup cell before `import tensorflow`
+    or `import keras`; it sets TF_CPP_MIN_LOG_LEVEL=2 unless already set. Later calls do nothing."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as log:
+        os.dup2(log.fileno(), 2)  # the C++ log writes to file descriptor 2, not to sys.stderr
+        try:
+            import tensorflow  # noqa: F401
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            log.seek(0)
+            kept = drop_tensorflow_noise(log.read().decode(errors="replace"))
+            if kept:
+                print(kept, file=sys.stderr, end="")
+
+
+def drop_tensorflow_noise(text: str) -> str:
+    """`text` without the lines of TensorFlow's start-up notices (see TENSORFLOW_NOISE)."""
+    return "".join(line for line in text.splitlines(keepends=True)
+                   if not TENSORFLOW_NOISE.fullmatch(line.rstrip("\r\n")))
 
 
 # ---- for notebooks: record key metrics into the runner's summary ------------------------------

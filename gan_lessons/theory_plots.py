@@ -223,24 +223,56 @@ def outcome_figure(results: dict) -> Figure:
 
 
 def draw_training_state(figure: Figure, trainer) -> None:
-    """A `draw(figure, trainer)` for dashboard.Dashboard: real vs generated samples (training
-    units), D(x) and D(G(z)) over steps, G's gradient norm over steps. Places its own axes."""
+    """A `draw(figure, trainer)` for dashboard.Dashboard, 2 x 2: real and generated samples
+    (training units) over D(x), with an arrow from each of 60 fakes along minus the gradient of
+    G's loss at that fake, on one fixed scale (push_arrows) so that the two losses' pushes compare
+    (minimax barely moves the fakes D rejects); D(x) and D(G(z)) over steps; G's gradient norm
+    over steps; the losses. Places its own axes."""
+    from gan_lessons import curve_plots  # TensorFlow: not for lesson 02's figures
+
     figure.clear()
-    samples, verdicts, gradient = figure.subplots(1, 3)
-    figure.subplots_adjust(left=0.05, right=0.99, bottom=0.16, top=0.9, wspace=0.25)
+    samples, verdicts, gradient, losses = figure.subplots(2, 2).ravel()
+    figure.subplots_adjust(left=0.09, right=0.98, bottom=0.09, top=0.94, wspace=0.3, hspace=0.42)
     real = np.asarray(trainer.sample_real(np.array([777, 3], np.int64), 500))
-    fake = trainer.generate(500, seed=777)
-    color = colors.LOSS[trainer.config.objective]
+    latent = trainer.latent_vectors(500, np.array([777, 0], np.int64))  # = trainer.generate(500, 777)'s
+    fake, push = curve_plots.generator_push(trainer, latent)
+    objective = trainer.config.objective
+    color = colors.LOSS.get(objective, colors.FAKE)
+    (x0, x1), (y0, y1) = (-3.0, 3.0), (-2.0, 4.5)
+    xs, ys = np.linspace(x0, x1, 60), np.linspace(y0, y1, 60)
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2).astype(np.float32)
+    verdict = trainer.discriminate(grid).reshape(len(ys), len(xs))
+    probabilities = trainer.objective.probabilities
+    samples.imshow(verdict, origin="lower", extent=(x0, x1, y0, y1), aspect="auto", cmap="RdBu_r",
+                   alpha=0.35, vmin=0 if probabilities else None, vmax=1 if probabilities else None)
     samples.scatter(real[:, 0], real[:, 1], s=4, c=colors.REAL, alpha=0.4, label="real")
-    samples.scatter(fake[:, 0], fake[:, 1], s=4, c=color, alpha=0.5, label="generated")
-    samples.set(xlim=(-3, 3), ylim=(-2, 4), xlabel="x (training units)", ylabel="y",
-                title=f"{trainer.config.objective}, step {int(trainer.step.numpy())}")
-    samples.legend(loc="upper center", fontsize=8)
+    samples.scatter(fake[:, 0], fake[:, 1], s=5, c=color, alpha=0.7, edgecolor="k", linewidth=0.2,
+                    label="generated")
+    arrows = push_arrows(push[:60])
+    samples.quiver(fake[:60, 0], fake[:60, 1], arrows[:, 0], arrows[:, 1], angles="xy",
+                   scale_units="xy", scale=1, color="k", width=0.004, headwidth=4, headlength=4)
+    samples.set(xlim=(x0, x1), ylim=(y0, y1), xlabel="x (training units)", ylabel="y",
+                title=f"{objective}, step {int(trainer.step.numpy()):,}: D(x), G's push")
+    samples.legend(loc="upper center", ncol=2, markerscale=2)
     history = trainer.history
     window = max(1, min(50, len(history) // 10))
     history_plots.draw_discriminator_outputs(verdicts, history, window, fake_color=color,
-                                             fake_label=f"D(G(z)), {trainer.config.objective}")
+                                             fake_label=f"D(G(z)), {objective}")
     if len(history):
         gradient.plot(history.steps, history.smoothed("g_grad_norm", window), color=color)
         gradient.set_yscale("log")
+        history_plots.set_step_limits(gradient, history.steps)
     gradient.set(xlabel="generator step", title="|∇ generator loss| (running mean)")
+    history_plots.draw_losses(losses, history, window)
+
+
+def push_arrows(push, longest: float = 0.6, half: float = 10.0) -> np.ndarray:
+    """Arrows (n, 2) for pushes (n, 2) on one fixed scale for every frame and both losses: along
+    each push, `longest` * |push| / (|push| + half) long, so a push of `half` gets half the
+    longest arrow and a vanishing push (minimax on a rejected fake) none."""
+    push = np.asarray(push, np.float64)
+    norms = np.linalg.norm(push, axis=1, keepdims=True)
+    return push / np.maximum(norms, 1e-30) * longest * norms / (norms + half)
+
+
+draw_training_state.figsize = (7.6, 6.0)

@@ -1,9 +1,13 @@
-"""Lesson 01 in a real browser: JupyterLab on loopback, headless Chromium, run all cells, press the
-dashboard's train button, and check that the live figure changes and no cell shows an error.
+"""Every lesson in a real browser, as a student meets it: JupyterLab on loopback, headless Chromium,
+Run All under the smoke profile, then every control of the lesson's dashboard exercised (train N
+steps, one D or G update by hand, reset, both learning-rate sliders, the objective menu, play and
+pause), checking after each that the figure changed, and at the end that no cell shows an error,
+the Log Console holds no callback error, and the trainer runs at the settings the controls show
+(read in the kernel by a probe cell the test appends).
 
-Needs Debian's chromium (/usr/bin/chromium) and Playwright from PyPI (never `playwright install`).
-Skipped when either is missing, except under CI=true, where it must run. Keeps a screenshot in
-build/browser/lesson01.png.
+A lesson is one line of LESSONS. Needs Debian's chromium (/usr/bin/chromium) and Playwright from PyPI
+(never `playwright install`); skipped when either is missing, except under CI=true, where it must
+run. Keeps a screenshot of each dashboard in build/screenshots/lessonNN.png.
 """
 
 from __future__ import annotations
@@ -18,23 +22,61 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 
 import nbformat
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-LESSON = ROOT / "notebooks" / "01_toy_gan.ipynb"
-SCREENSHOT = ROOT / "build" / "browser" / "lesson01.png"
+NOTEBOOKS = ROOT / "notebooks"
+SCREENSHOTS = ROOT / "build" / "screenshots"
 CHROMIUM = pathlib.Path(os.environ.get("GAN_LESSONS_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 REQUIRED = os.environ.get("CI", "").lower() in ("true", "1")  # in CI this test must run, never skip
 TOKEN = "gan-lessons-browser-test"
-TRAIN_STEPS = 200  # typed into the dashboard's steps box before pressing its train button
+VIEWPORT = {"width": 1000, "height": 1300}  # as narrow as the dashboards are made for; tall enough
+# to show a whole dashboard in its screenshot
 
-RUN_ALL_SECONDS = 300  # smoke profile: about a minute of compute, plus kernel start on a busy CPU
-TRAIN_SECONDS = 120
+RUN_ALL_SECONDS = 300  # smoke profile: under a minute of compute, plus kernel start on a busy CPU
+ACTION_SECONDS = 120  # one control's effect (a train run, a redraw) on a busy CPU
 START_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Lesson:
+    notebook: str  # a file in notebooks/
+    board: str = ""  # the variable holding its dashboard.Dashboard; "" for a lesson without one
+    train_steps: int = 400  # typed into the steps box: a few chunks, so progress shows as it goes
+
+    @property
+    def key(self) -> str:
+        return self.notebook[:2]
+
+
+LESSONS = (
+    Lesson("01_toy_gan.ipynb", board="live"),
+    Lesson("02_minimax.ipynb"),  # no trainer: its p_g sliders redraw the densities
+    Lesson("03_vanilla_gan.ipynb", board="live"),
+    Lesson("04_dcgan.ipynb", board="live", train_steps=100),  # chunks of 50 slower steps
+    Lesson("05_nonsaturating_vs_minimax.ipynb", board="board"),
+)
+
+PROBE = """# browser-test probe: the dashboard's trainer and controls, as the kernel sees them
+import json as _json
+import re as _re
+
+_trainer, _controls = {board}.trainer, {board}._buttons
+_title = {board}.live.figure.axes[0].get_title()  # "... step 1,200 ...": the step drawn
+print("PROBE " + _json.dumps({{
+    "step": int(_trainer.step.numpy()),
+    "figure_step": int(_re.search(r"step ([\\d,]+)", _title)[1].replace(",", "")),
+    "d_lr": _trainer.config.d_learning_rate, "g_lr": _trainer.config.g_learning_rate,
+    "d_lr_in_adam": float(_trainer.d_optimizer.learning_rate.numpy()),
+    "g_lr_in_adam": float(_trainer.g_optimizer.learning_rate.numpy()),
+    "objective": _trainer.config.objective,
+    "controls": {{name: _controls[name].value for name in ("d_lr", "g_lr", "loss")}},
+}}))"""
 
 
 def _missing() -> list[str]:
@@ -53,14 +95,17 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _smoke_copy(directory: pathlib.Path) -> pathlib.Path:
-    """Lesson 01 with its parameters cell set to the smoke profile (the UI has no papermill)."""
-    notebook = nbformat.read(LESSON, as_version=4)
+def _smoke_copy(lesson: Lesson, directory: pathlib.Path) -> pathlib.Path:
+    """The lesson with its parameters cell set to the smoke profile (the UI has no papermill), and
+    the probe cell appended when it has a dashboard."""
+    notebook = nbformat.read(NOTEBOOKS / lesson.notebook, as_version=4)
     cell = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
     source, count = re.subn(r'^profile = "lecture"', 'profile = "smoke"', cell.source, flags=re.M)
-    assert count == 1, "lesson 01's parameters cell no longer starts with profile = \"lecture\""
+    assert count == 1, f"{lesson.notebook}'s parameters cell no longer starts with profile = \"lecture\""
     cell.source = source
-    target = directory / LESSON.name
+    if lesson.board:
+        notebook.cells.append(nbformat.v4.new_code_cell(PROBE.format(board=lesson.board)))
+    target = directory / lesson.notebook
     nbformat.write(notebook, target)
     return target
 
@@ -76,25 +121,33 @@ def _settings(directory: pathlib.Path):
         path.write_text(json.dumps(values))
 
 
-@pytest.fixture
-def jupyterlab(tmp_path):
-    """JupyterLab serving a smoke-profile copy of lesson 01 on 127.0.0.1; shut down afterwards."""
+def _api(base: str, path: str, method: str = "GET"):
+    request = urllib.request.Request(f"{base}{path}?token={TOKEN}", method=method)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        body = response.read()
+    return json.loads(body) if body else None
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory):
+    """JupyterLab serving a folder of smoke-profile lesson copies on 127.0.0.1; shut down afterwards."""
     missing = _missing()
     if missing:
         message = "browser test needs " + "; ".join(missing)
         if REQUIRED:
             pytest.fail(f"CI=true, so the browser test may not be skipped: {message}")
         pytest.skip(message)
-    served = tmp_path / "notebooks"
+    home = tmp_path_factory.mktemp("jupyterlab")
+    served = home / "notebooks"
     served.mkdir()
-    notebook = _smoke_copy(served)
-    _settings(tmp_path / "lab-settings")
-    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "lab-settings"),
-               JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "lab-workspaces"),
-               JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
-               IPYTHONDIR=str(tmp_path / "ipython"), TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
+    _settings(home / "lab-settings")
+    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(home / "lab-settings"),
+               JUPYTERLAB_WORKSPACES_DIR=str(home / "lab-workspaces"),
+               JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+               IPYTHONDIR=str(home / "ipython"), PYTHONUNBUFFERED="1")
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)  # as a student's machine: the notebooks must quiet TensorFlow
     port = _free_port()
-    log_path = tmp_path / "jupyterlab.log"
+    log_path = home / "jupyterlab.log"
     log = log_path.open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
@@ -113,17 +166,16 @@ def jupyterlab(tmp_path):
             if server.poll() is not None:
                 pytest.fail(f"JupyterLab exited with status {server.returncode}:\n{log_tail()}")
             try:
-                with urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2):
-                    break
+                _api(base, "/api/status")
+                break
             except OSError:
                 if time.monotonic() > deadline:
                     pytest.fail(f"JupyterLab did not answer on {base} in {START_SECONDS} s:\n{log_tail()}")
                 time.sleep(0.3)
-        yield {"base": base, "notebook": notebook, "log_tail": log_tail}
+        yield {"base": base, "served": served, "log_tail": log_tail}
     finally:
         try:  # a clean shutdown stops the kernels too (they run in sessions of their own)
-            request = urllib.request.Request(f"{base}/api/shutdown?token={TOKEN}", method="POST")
-            urllib.request.urlopen(request, timeout=10).close()
+            _api(base, "/api/shutdown", "POST")
             server.wait(timeout=20)
         except (OSError, subprocess.TimeoutExpired):
             server.terminate()
@@ -135,7 +187,17 @@ def jupyterlab(tmp_path):
         log.close()
 
 
-# JavaScript run in the page: the state of every code cell, and the dashboard's figure.
+@pytest.fixture(scope="module")
+def chromium(jupyterlab):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+# JavaScript run in the page: the state of every code cell.
 CELLS_JS = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')].map(cell => ({
     prompt: (cell.querySelector('.jp-InputPrompt')?.innerText || '').trim(),
     stderr: [...cell.querySelectorAll(
@@ -149,13 +211,8 @@ DONE_JS = """(cells) => {
 }"""
 STARTED_JS = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
     .some(p => /\\[(\\*|\\d+)\\]/.test(p.innerText))"""
-FIGURE_JS = """() => {
-    const button = [...document.querySelectorAll('.jp-OutputArea button')]
-        .find(b => b.innerText.trim() === 'Train N steps');
-    const outputs = button && button.closest('.jp-OutputArea');
-    const image = outputs && outputs.querySelector('.jp-RenderedImage img');
-    return image ? image.getAttribute('src') : null;
-}"""
+TENSORFLOW_LOG = re.compile(r"absl::InitializeLog|oneDNN custom operations")
+TRAINING = re.compile(r"\btraining [\d,]+ / [\d,]+ steps")  # the status line while a run goes
 
 
 def _errors(cells: list[dict]) -> list[str]:
@@ -167,83 +224,279 @@ def _errors(cells: list[dict]) -> list[str]:
     return found
 
 
-def _dashboard_step(page) -> int:
-    """The training step in the dashboard's status line ("step 301 · D loss ...")."""
-    status = page.locator(".jp-OutputArea .widget-html-content", has_text="step ").first.inner_text()
-    found = re.search(r"step (\d+)", status)
-    assert found, f"the dashboard's status line reads {status!r}"
-    return int(found.group(1))
+class Student:
+    """One lesson open in a browser page, and what a student does with it."""
 
+    def __init__(self, page, jupyterlab, notebook: pathlib.Path):
+        self.page, self.lab, self.notebook = page, jupyterlab, notebook
+        self.code_cells = sum(c.cell_type == "code" for c in nbformat.read(notebook, 4).cells)
 
-def test_lesson01_dashboard_trains_in_a_browser(jupyterlab):
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-    from playwright.sync_api import sync_playwright
+    def fail(self, what: str):
+        cells = self.page.evaluate(CELLS_JS)
+        dialogs = self.page.locator(".jp-Dialog").all_inner_texts()
+        pytest.fail(f"{self.notebook.name}: {what}; code cell prompts {[c['prompt'] for c in cells]}; "
+                    f"errors {_errors(cells)}; dialogs {dialogs}\nJupyterLab log:\n{self.lab['log_tail']()}")
 
-    code_cells = sum(c.cell_type == "code" for c in nbformat.read(jupyterlab["notebook"], 4).cells)
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    def wait(self, what: str, condition, seconds: float = ACTION_SECONDS):
+        """Poll `condition()` (Python, reading the page) until it is true."""
+        deadline = time.monotonic() + seconds
+        while True:
+            result = condition()
+            if result:
+                return result
+            if time.monotonic() > deadline:
+                self.fail(f"timed out after {seconds} s waiting for {what}")
+            self.page.wait_for_timeout(200)
 
-        def wait(what, condition, seconds, arg=None):
+    def open_and_run_all(self):
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        page = self.page
+        page.goto(f"{self.lab['base']}/lab/tree/{self.notebook.name}?token={TOKEN}")
+        self.wait("the notebook to open with all its code cells and an idle kernel", lambda: page.evaluate(
+            """(cells) => document.querySelectorAll('.jp-Notebook .jp-CodeCell').length === cells
+               && document.querySelector('.jp-Notebook-ExecutionIndicator')
+                      ?.getAttribute('data-status') === 'idle'""", self.code_cells), START_SECONDS)
+        # The kernel can report idle before its connection is ready, and a Run All sent then is
+        # lost (seen in CI: every prompt stayed "[ ]"). Click again until the first cell starts.
+        for attempt in range(3):
+            page.locator('.lm-MenuBar-itemLabel:text-is("Run")').click()
+            page.locator('.lm-Menu-itemLabel:text-is("Run All Cells")').click()
             try:
-                page.wait_for_function(condition, arg=arg, timeout=seconds * 1000, polling=500)
+                page.wait_for_function(STARTED_JS, timeout=20_000, polling=500)
+                break
             except PlaywrightTimeout:
-                prompts = [c["prompt"] for c in page.evaluate(CELLS_JS)]
-                pytest.fail(f"timed out after {seconds} s waiting for {what}; code cell prompts {prompts}; "
-                            f"errors {_errors(page.evaluate(CELLS_JS))}\nJupyterLab log:\n"
-                            f"{jupyterlab['log_tail']()}")
+                if attempt == 2:
+                    raise
+        self.wait("Run All Cells to finish", lambda: page.evaluate(DONE_JS, self.code_cells), RUN_ALL_SECONDS)
+        cells = page.evaluate(CELLS_JS)
+        assert not _errors(cells), "cells show errors after Run All:\n" + "\n".join(_errors(cells))
+        unrun = [c["prompt"] for c in cells if not re.fullmatch(r"\[\d+\]:", c["prompt"])]
+        assert not unrun, f"some code cells did not run: {unrun}"
+        if "quiet_tensorflow()" in self.notebook.read_text():
+            noisy = [text[:200] for c in cells for text in c["stderr"] if TENSORFLOW_LOG.search(text)]
+            assert not noisy, f"TensorFlow's start-up log shows in the notebook: {noisy}"
 
-        try:
-            page.goto(f"{jupyterlab['base']}/lab/tree/{jupyterlab['notebook'].name}?token={TOKEN}")
-            wait("the notebook to open with all its code cells and a kernel",
-                 """(cells) => document.querySelectorAll('.jp-Notebook .jp-CodeCell').length === cells
-                    && document.querySelector('.jp-Notebook-ExecutionIndicator')
-                           ?.getAttribute('data-status') === 'idle'""", START_SECONDS, code_cells)
+    def settled(self, seconds: float = 1.0) -> bool:
+        """The kernel is idle, and stays idle for `seconds` (no handler left running)."""
+        idle = """() => document.querySelector('.jp-Notebook-ExecutionIndicator')
+                      ?.getAttribute('data-status') === 'idle'"""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if not self.page.evaluate(idle):
+                return False
+            self.page.wait_for_timeout(200)
+        return True
 
-            # The kernel can report idle before its connection is ready, and a Run All sent then is
-            # lost (seen in CI: every prompt stayed "[ ]"). Click again until the first cell starts.
-            for attempt in range(3):
-                page.locator('.lm-MenuBar-itemLabel:text-is("Run")').click()
-                page.locator('.lm-Menu-itemLabel:text-is("Run All Cells")').click()
-                try:
-                    page.wait_for_function(STARTED_JS, timeout=20_000, polling=500)
-                    break
-                except PlaywrightTimeout:
-                    if attempt == 2:
-                        raise
-            wait("Run All Cells to finish", DONE_JS, RUN_ALL_SECONDS, code_cells)
-            cells = page.evaluate(CELLS_JS)
-            assert not _errors(cells), "cells show errors after Run All:\n" + "\n".join(_errors(cells))
-            unrun = [c["prompt"] for c in cells if not re.fullmatch(r"\[\d+\]:", c["prompt"])]
-            assert not unrun, f"some code cells did not run: {unrun}"
-            run_all_seconds = time.perf_counter() - start
+    def log_console_errors(self) -> list[str]:
+        """What JupyterLab's Log Console holds at its most detailed level: outputs of widget
+        callbacks, which have no cell to go to. Returns the entries that look like errors."""
+        page = self.page
+        panel = page.locator(".jp-LogConsolePanel")
+        if not panel.is_visible():  # the menu item toggles the panel
+            page.locator('.lm-MenuBar-itemLabel:text-is("View")').click()
+            page.locator('.lm-Menu-itemLabel:text-is("Show Log Console")').click()
+        panel.wait_for(timeout=10_000)
+        level = page.locator(".jp-LogConsole-toolbarLogLevel select, .jp-LogConsolePanel ~ * select")
+        if level.count():
+            level.first.select_option("debug")
+        page.wait_for_timeout(500)
+        entries = panel.locator(".jp-OutputArea-output").all_inner_texts()
+        return [e[-600:] for e in entries if re.search(r"Traceback|Error|Exception", e)]
 
-            wait("the dashboard's widgets and live figure", f"() => !!({FIGURE_JS})()", 30)
-            train = page.locator(".jp-OutputArea button", has_text="Train N steps")
-            steps_box = page.locator(".jp-OutputArea .widget-text:has(label:text-is('steps')) input")
-            before = page.evaluate(FIGURE_JS)
-            status_before = _dashboard_step(page)
-            assert before.startswith("data:image/png;base64,"), before[:60]
-            steps_box.fill(str(TRAIN_STEPS))
-            steps_box.press("Enter")
-            train.scroll_into_view_if_needed()
-            train.click()
-            wait("the live figure to change after pressing 'Train N steps'",
-                 f"(before) => {{ const now = ({FIGURE_JS})(); return now && now !== before; }}",
-                 TRAIN_SECONDS, before)
-            after = page.evaluate(FIGURE_JS)
-            assert after != before and after.startswith("data:image/png;base64,")
-            status_after = _dashboard_step(page)
-            assert status_after - status_before >= TRAIN_STEPS, (
-                f"dashboard step went from {status_before} to {status_after}, not {TRAIN_STEPS} further")
-            cells = page.evaluate(CELLS_JS)
-            assert not _errors(cells), "cells show errors after training:\n" + "\n".join(_errors(cells))
-            train.evaluate("b => b.closest('.jp-Cell').scrollIntoView({block: 'start'})")
+
+class Dashboard:
+    """The controls, status line and figure of the cell that shows a lesson's dashboard."""
+
+    def __init__(self, student: Student):
+        self.student, page = student, student.page
+        self.cell = page.locator(".jp-Notebook .jp-CodeCell").filter(
+            has=page.locator("button:text-is('Train N steps')")).first
+        self.cell.scroll_into_view_if_needed()
+
+    def button(self, label: str):
+        return self.cell.locator(f"button:text-is('{label}')")
+
+    def status(self) -> str:
+        return self.cell.locator(".gan-lessons-status").inner_text()
+
+    def step(self) -> int:
+        found = re.search(r"step ([\d,]+)", self.status().splitlines()[-1])
+        assert found, f"the dashboard's status line reads {self.status()!r}"
+        return int(found.group(1).replace(",", ""))
+
+    def figure(self) -> str:
+        return self.cell.locator(".jp-RenderedImage img").first.get_attribute("src") or ""
+
+    def slider(self, description: str):
+        return self.cell.locator(".widget-slider, .widget-hslider").filter(
+            has=self.student.page.locator(f".widget-label:text-is('{description}')")).first
+
+    def readout(self, description: str) -> str:
+        slider = self.slider(description)
+        readout = slider.locator(".widget-readout")
+        return (readout.input_value() if readout.evaluate("e => e.tagName") == "INPUT"
+                else readout.inner_text()).strip()
+
+    def idle(self) -> bool:
+        return self.button("Train N steps").is_enabled() and not TRAINING.search(self.status())
+
+    def act(self, what: str, do, done, figure_changes: bool = True):
+        """Do something, wait until `done()` and the kernel is idle, and check the figure changed."""
+        before = self.figure()
+        do()
+        self.student.wait(what, lambda: done() and self.idle())
+        if figure_changes:
+            self.student.wait(f"the figure to change after {what}", lambda: self.figure() != before, 30)
+
+
+def _exercise_dashboard(student: Student, lesson: Lesson) -> dict:
+    page = student.page
+    board = Dashboard(student)
+    start_step = board.step()
+    assert board.figure().startswith("data:image/png;base64,")
+
+    # Train N steps, clicked twice in a row: it trains N steps once, reporting progress as it goes.
+    steps_box = board.cell.locator(".widget-text:has(label:text-is('steps')) input")
+    steps_box.fill(str(lesson.train_steps))
+    steps_box.press("Enter")
+    before, seen = board.figure(), set()
+    board.button("Train N steps").dblclick()
+
+    def finished():
+        status = board.status()
+        if TRAINING.search(status):
+            seen.add("progress in the status line")
+        if board.button("Train N steps").is_disabled():
+            seen.add("button disabled")
+        return board.step() >= start_step + lesson.train_steps and board.idle()
+
+    student.wait("Train N steps to finish", finished)
+    student.wait("the figure to change after training", lambda: board.figure() != before, 30)
+    assert seen, "no sign of training while it ran (status line or disabled button)"
+    page.wait_for_timeout(1000)  # a second run, from a queued click, would have started by now
+    assert board.step() == start_step + lesson.train_steps, (
+        f"step {board.step()}: the second click of the double click trained again, or too little")
+    progress = board.cell.locator(".progress-bar").first.get_attribute("style") or ""
+    assert "100%" in progress, f"the progress bar reads {progress!r} after the run"
+
+    # One update by hand: the status line says which network moved.
+    for label, says in (("D only", "D only: one discriminator update"),
+                        ("G only", "G only: one generator update"), ("both", "both: ")):
+        board.act(f"'{label}'", board.button(label).click, lambda says=says: board.status().startswith(says))
+    after_hand = board.step()
+    assert after_hand == start_step + lesson.train_steps + 1, "only 'both' advances the step"
+
+    board.act("Reset", board.button("Reset").click, lambda: board.step() == 0)
+
+    # Both learning-rate sliders one notch (keyboard, as a student may), and the objective menu.
+    for description, key in (("D lr", "ArrowRight"), ("G lr", "ArrowLeft")):
+        old = board.readout(description)
+        handle = board.slider(description).locator(".noUi-handle, .ui-slider-handle").first
+        handle.focus()
+        handle.press(key)
+        student.wait(f"the {description} slider to move",
+                     lambda d=description, o=old: board.readout(d) != o, 20)
+        student.wait(f"the status line to show the new {description}",
+                     lambda d=description: f"{d} {board.readout(d)} " in board.status() + " ", 20)
+    menu = board.cell.locator(".widget-dropdown select").first
+    choices = [o for o in menu.locator("option").all_inner_texts() if o != menu.input_value()]
+    choice = "minimax" if "minimax" in choices else choices[0]
+    menu.select_option(choice)
+    student.wait("the status line to show the new objective",
+                 lambda: f"objective {choice}" in board.status(), 20)
+
+    # Play, then pause: the figure shows the last step trained.
+    play_buttons = board.cell.locator(".widget-play button")
+    before = board.figure()
+    play_buttons.nth(0).click()
+    student.wait("play to train", lambda: board.step() > 0, ACTION_SECONDS)
+    play_buttons.nth(1 if play_buttons.count() == 4 else 0).click()  # 7.x: a pause button; 8.x: a toggle
+    student.wait("the kernel to settle after pause", student.settled)
+    assert board.figure() != before, "the figure did not change while playing"
+
+    probe = _run_probe(student)
+    shown = {name: board.readout(name) for name in ("D lr", "G lr")}
+    return {"probe": probe, "shown": shown, "objective": menu.input_value(), "status": board.status(),
+            "step_after_training": start_step + lesson.train_steps}
+
+
+def _run_probe(student: Student) -> dict:
+    page = student.page
+    cell = page.locator(".jp-Notebook .jp-CodeCell").last
+    prompt = cell.locator(".jp-InputPrompt").inner_text().strip()
+    cell.locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Control+Enter")
+    student.wait("the probe cell to run again", lambda: (
+        cell.locator(".jp-InputPrompt").inner_text().strip() not in (prompt, "[*]:")))
+    text = cell.locator(".jp-OutputArea-output").all_inner_texts()
+    line = next((t for t in text if t.startswith("PROBE ")), None)
+    assert line, f"the probe cell printed {text}"
+    return json.loads(line[len("PROBE "):])
+
+
+def _exercise_sliders(student: Student):
+    """Lesson 02: move the p_g mean slider; the densities figure redraws."""
+    page = student.page
+    slider = page.locator(".widget-slider, .widget-hslider").filter(
+        has=page.locator(".widget-label:text-is('p_g mean')")).first
+    slider.scroll_into_view_if_needed()
+    output = page.locator(".jp-CodeCell").filter(has=slider).locator(".jp-RenderedImage img").first
+    before = output.get_attribute("src")
+    handle = slider.locator(".noUi-handle, .ui-slider-handle").first
+    handle.focus()
+    for _ in range(5):
+        handle.press("ArrowRight")
+    student.wait("the densities figure to redraw", lambda: output.get_attribute("src") != before)
+    return slider
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: f"lesson{lesson.key}")
+def test_lesson_runs_and_its_controls_work_in_a_browser(jupyterlab, chromium, lesson):
+    notebook = _smoke_copy(lesson, jupyterlab["served"])
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    screenshot = SCREENSHOTS / f"lesson{lesson.key}.png"
+    start = time.perf_counter()
+    page = chromium.new_page(viewport=VIEWPORT)
+    student = Student(page, jupyterlab, notebook)
+    shot = False
+
+    def take_screenshot(focus=None):
+        if focus is not None:
+            focus.evaluate("e => e.scrollIntoView({block: 'start'})")
             page.wait_for_timeout(300)
-        finally:
-            page.screenshot(path=str(SCREENSHOT))
-            browser.close()
-    print(f"\nbrowser test: run all {run_all_seconds:.0f} s, total {time.perf_counter() - start:.0f} s; "
-          f"step {status_before} -> {status_after}; screenshot {SCREENSHOT.relative_to(ROOT)}")
+        page.screenshot(path=str(screenshot))
+        return True
+
+    try:
+        student.open_and_run_all()
+        run_all_seconds = time.perf_counter() - start
+        if lesson.board:
+            result = _exercise_dashboard(student, lesson)
+            shot = take_screenshot(Dashboard(student).cell)
+        else:
+            shot = take_screenshot(page.locator(".jp-CodeCell").filter(has=_exercise_sliders(student)).first)
+        cells = page.evaluate(CELLS_JS)
+        assert not _errors(cells), "cells show errors after the controls:\n" + "\n".join(_errors(cells))
+        logged = student.log_console_errors()
+        assert not logged, "the Log Console holds callback errors:\n" + "\n".join(logged)
+        if lesson.board:
+            probe = result["probe"]
+            assert probe["figure_step"] == probe["step"], f"the figure lags the trainer after pause: {probe}"
+            controls = probe["controls"]
+            assert (probe["d_lr"], probe["g_lr"], probe["objective"]) == (
+                controls["d_lr"], controls["g_lr"], controls["loss"]), probe
+            assert probe["d_lr_in_adam"] == pytest.approx(probe["d_lr"], rel=1e-6), probe
+            assert probe["g_lr_in_adam"] == pytest.approx(probe["g_lr"], rel=1e-6), probe
+            for name in ("d_lr", "g_lr"):  # the readout the student sees is the rate in use
+                shown = result["shown"]["D lr" if name == "d_lr" else "G lr"]
+                assert float(shown) == pytest.approx(probe[name], rel=1e-3), (shown, probe)
+            assert result["objective"] == probe["objective"]
+    finally:
+        if not shot:  # what the page showed when the test failed
+            take_screenshot()
+        page.close()
+        for session in _api(jupyterlab["base"], "/api/sessions"):  # free the kernel's memory
+            _api(jupyterlab["base"], f"/api/sessions/{session['id']}", "DELETE")
+    print(f"\nbrowser test, lesson {lesson.key}: run all {run_all_seconds:.0f} s, total "
+          f"{time.perf_counter() - start:.0f} s; screenshot {screenshot.relative_to(ROOT)}")
