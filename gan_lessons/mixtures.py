@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import tensorflow as tf
 
-from gan_lessons import toy
+from gan_lessons import toy, validation
 
 
 def _check_positive(name, value) -> float:
@@ -27,6 +27,7 @@ class GaussianMixture2D:
     modes: np.ndarray
     std: float
     name: str = "mixture"
+    box: float | None = None  # half-width of the square uniform noise fills (the noise ceiling)
 
     def __post_init__(self):
         modes = np.asarray(self.modes, np.float64)
@@ -38,24 +39,30 @@ class GaussianMixture2D:
         modes.flags.writeable = False
         object.__setattr__(self, "modes", modes)
         object.__setattr__(self, "std", _check_positive("std", self.std))
+        if self.box is None:  # the modes' square plus their 3-std circles
+            object.__setattr__(self, "box", float(np.abs(modes).max() + 3 * self.std))
+        object.__setattr__(self, "box", _check_positive("box", self.box))
 
     @classmethod
     def ring(cls, n_modes: int = 8, radius: float = 2.0, std: float = 0.02) -> GaussianMixture2D:
-        """n_modes Gaussians at angles 2*pi*k/n_modes, k = 0..n_modes-1 (all distinct), on a circle."""
-        n_modes = toy._check_positive_int("n_modes", n_modes)
+        """n_modes Gaussians at angles 2*pi*k/n_modes, k = 0..n_modes-1 (all distinct), on a circle;
+        its noise box is +/- 1.5 radius."""
+        n_modes = validation.positive_integer("n_modes", n_modes)
         radius = _check_positive("radius", radius)
         angles = 2 * np.pi * np.arange(n_modes) / n_modes
         modes = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
-        return cls(modes, std, name=f"ring of {n_modes}")
+        return cls(modes, std, name=f"ring of {n_modes}", box=1.5 * radius)
 
     @classmethod
     def grid(cls, size: int = 5, spacing: float = 2.0, std: float = 0.05) -> GaussianMixture2D:
-        """size x size Gaussians on a square grid centred at the origin, `spacing` apart."""
-        size = toy._check_positive_int("size", size)
+        """size x size Gaussians on a square grid centred at the origin, `spacing` apart; its noise
+        box reaches a quarter spacing beyond the outer modes."""
+        size = validation.positive_integer("size", size)
         spacing = _check_positive("spacing", spacing)
         ticks = spacing * (np.arange(size) - (size - 1) / 2)
         xs, ys = np.meshgrid(ticks, ticks, indexing="ij")
-        return cls(np.stack([xs.ravel(), ys.ravel()], axis=1), std, name=f"{size}x{size} grid")
+        return cls(np.stack([xs.ravel(), ys.ravel()], axis=1), std, name=f"{size}x{size} grid",
+                   box=float(ticks.max() + spacing / 4))
 
     @property
     def n_modes(self) -> int:
@@ -63,7 +70,7 @@ class GaussianMixture2D:
 
     def sample_with_components(self, n: int, seed) -> tuple[tf.Tensor, tf.Tensor]:
         """(points float32 (n, 2) in data units, components int32 (n,) in [0, n_modes))."""
-        n = toy._check_positive_int("n", n)
+        n = validation.positive_integer("n", n)
         seed = toy.as_seed(seed)
         component_seed = tf.random.experimental.stateless_fold_in(seed, 1)
         noise_seed = tf.random.experimental.stateless_fold_in(seed, 2)
@@ -98,6 +105,12 @@ class GaussianMixture2D:
             return scaler.transform(self.sample(batch_size, seed))
 
         return sample_real
+
+    def uniform_noise(self, n: int, seed: int = 0) -> np.ndarray:
+        """n points uniform on the square +/- box (data units): float64 (n, 2). What a "generator"
+        that only spreads scores is the noise ceiling of every modes-captured count."""
+        n = validation.positive_integer("n", n)
+        return np.random.default_rng(seed).uniform(-self.box, self.box, (n, 2))
 
     def plot_limits(self, margin: float = 0.25) -> tuple[tuple[float, float], tuple[float, float]]:
         """((xmin, xmax), (ymin, ymax)) in data units: the modes plus a margin of their extent."""

@@ -59,6 +59,20 @@ _SETTINGS = {
         "full": {"steps": 6000, "eval_every": 250, "eval_samples": 2500, "dashboard_steps": 6000,
                  "best_response_updates": 200, "image_samples": 5000, "rerun_study": True, "study_seeds": 5},
     },
+    "07": {  # live single-seed toy runs; the multi-seed study is loaded from data/ unless rerun_study
+        "smoke": {"pair_points": 21, "pair_shifts": (4.0,), "barrier_shift": 4.0, "pair_steps": 20,
+                  "toy_steps": 30, "eval_every": 10, "track_samples": 200,
+                  "image_steps": {"wgan_gp": 2, "dcgan": 4}, "image_evals": 2, "image_samples": 500,
+                  "dashboard_steps": 0, "rerun_study": False, "study_seeds": 5},
+        "lecture": {"pair_points": 81, "pair_shifts": (0.5, 1.0, 2.0, 4.0, 8.0, 16.0), "barrier_shift": 8.0,
+                    "pair_steps": 200, "toy_steps": 1000, "eval_every": 100, "track_samples": 1000,
+                    "image_steps": {"wgan_gp": 400, "dcgan": 1000}, "image_evals": 8,
+                    "image_samples": 1000, "dashboard_steps": 300, "rerun_study": False, "study_seeds": 5},
+        "full": {"pair_points": 201, "pair_shifts": (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0),
+                 "barrier_shift": 8.0, "pair_steps": 400, "toy_steps": 3000, "eval_every": 100,
+                 "track_samples": 1000, "image_steps": {"wgan_gp": 4000, "dcgan": 10000}, "image_evals": 20,
+                 "image_samples": 1000, "dashboard_steps": 1000, "rerun_study": True, "study_seeds": 5},
+    },
 }
 
 

@@ -1,9 +1,10 @@
 """Lesson 06's discriminator architectures against mode collapse: packing (PacGAN) and the
-minibatch standard deviation, and how to score one point with them.
+minibatch standard deviation, PacGAN's maxout discriminator, and how to score one point with them.
 
-Both let D see several samples at once, so a generator that puts every sample on one mode is easy
-to reject. Both train with `training.Trainer` unchanged. WGAN-GP is not an architecture but an
-objective and a regulariser of the one trainer (`game.Wasserstein`, `game.GradientPenalty`).
+Packing and the minibatch standard deviation let D see several samples at once, so a generator
+that puts every sample on one mode is easy to reject. All train with `training.Trainer` unchanged.
+WGAN-GP is not an architecture but an objective and a regulariser of the one trainer
+(`game.Wasserstein`, `game.GradientPenalty`): lesson 07 trains it, lesson 06 leaves it out.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import tensorflow as tf
 
 from gan_lessons import models
 
-REMEDIES = ("none", "packing", "minibatch_std", "wgan_gp")
+REMEDIES = ("none", "packing", "minibatch_std")  # lesson 06's; WGAN-GP is lesson 07's
 
 
 class Pack(keras.layers.Layer):
@@ -62,6 +63,64 @@ class MinibatchStdDev(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "epsilon": self.epsilon}
+
+
+class Maxout(keras.layers.Layer):
+    """(batch, d) -> (batch, units): each unit is the max of `pieces` affine functions of the input
+    (Goodfellow et al. 2013): Dense(units * pieces), then the max over each unit's pieces.
+    Weights N(0, 0.02^2), biases 0, as in PacGAN's code."""
+
+    def __init__(self, units: int, pieces: int = 5, seed: int = 0, **kwargs):
+        super().__init__(**kwargs)
+        units, pieces = models.check_sizes("maxout units and pieces", (units, pieces))
+        self.units, self.pieces, self.seed = units, pieces, seed
+        self.linear = keras.layers.Dense(units * pieces, name="linear",
+                                         kernel_initializer=keras.initializers.RandomNormal(0.0, 0.02, seed))
+
+    def build(self, input_shape):
+        self.linear.build(input_shape)
+
+    def call(self, inputs):
+        pieces = tf.reshape(self.linear(inputs), (-1, self.units, self.pieces))  # (batch, units, pieces)
+        return tf.reduce_max(pieces, axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.units)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "pieces": self.pieces, "seed": self.seed}
+
+
+def maxout_discriminator(pack: int = 1, input_dim: int = 2, hidden=(200, 200, 200), pieces: int = 5,
+                         seed: int = 100, name: str = "maxout_discriminator") -> keras.Model:
+    """PacGAN's D for its 2-D toys (Table 1): samples (batch, input_dim) -> logits (batch / pack, 1).
+    `pack` consecutive samples side by side (pack=1: the plain GAN's D), then maxout layers of
+    `hidden` units with `pieces` pieces each, then one linear logit."""
+    hidden = models.check_sizes("hidden", hidden)
+    samples = keras.Input((input_dim,), name="samples")
+    h = Pack(pack, name="pack")(samples)
+    for i, units in enumerate(hidden):
+        h = Maxout(units, pieces, seed + i, name=f"maxout_{i}")(h)
+    init = keras.initializers.RandomNormal(0.0, 0.02, seed + len(hidden))
+    logits = keras.layers.Dense(1, kernel_initializer=init, name="logits")(h)
+    return keras.Model(samples, logits, name=name)
+
+
+def batch_norm_generator(latent_dim: int = 2, output_dim: int = 2, hidden=(400, 400, 400, 400),
+                         seed: int = 0, name: str = "batch_norm_generator") -> keras.Model:
+    """PacGAN's G for its 2-D toys: latent (batch, latent_dim) -> samples (batch, output_dim) through
+    `hidden` layers of Dense (no bias) -> batch norm -> ReLU, then a linear output."""
+    hidden = models.check_sizes("hidden", hidden)
+    latent_vectors = keras.Input((latent_dim,), name="latent_vectors")
+    h = latent_vectors
+    for i, units in enumerate(hidden):
+        init = keras.initializers.RandomNormal(0.0, 0.02, seed + i)
+        h = keras.layers.Dense(units, use_bias=False, kernel_initializer=init, name=f"hidden_{i}")(h)
+        h = keras.layers.BatchNormalization(name=f"batch_norm_{i}")(h)
+        h = keras.layers.ReLU(name=f"relu_{i}")(h)
+    init = keras.initializers.RandomNormal(0.0, 0.02, seed + len(hidden))
+    samples = keras.layers.Dense(output_dim, kernel_initializer=init, name="samples")(h)
+    return keras.Model(latent_vectors, samples, name=name)
 
 
 def _hidden_stack(h, hidden, seed, prefix="hidden"):

@@ -74,6 +74,32 @@ def quiet_tensorflow():
                 print(kept, file=sys.stderr, end="")
 
 
+def drop_tensorflow_log(executed: pathlib.Path) -> int:
+    """Remove TensorFlow's start-up notices from the stderr outputs of an executed notebook (a
+    lesson that does not call quiet_tensorflow() shows them), so the handout shows none; an
+    output left empty goes. Returns how many outputs changed."""
+    import nbformat
+
+    notebook = nbformat.read(executed, as_version=4)
+    changed = 0
+    for cell in notebook.cells:
+        kept = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                text = drop_tensorflow_noise(output.get("text", ""))
+                if text != output.get("text", ""):
+                    changed += 1
+                    output["text"] = text
+                if not text:
+                    continue
+            kept.append(output)
+        if cell.cell_type == "code":
+            cell.outputs = kept
+    if changed:
+        nbformat.write(notebook, executed)
+    return changed
+
+
 def drop_tensorflow_noise(text: str) -> str:
     """`text` without the lines of TensorFlow's start-up notices (see TENSORFLOW_NOISE)."""
     return "".join(line for line in text.splitlines(keepends=True)
@@ -314,6 +340,7 @@ def run_lesson(lesson: Lesson, profile: str, overrides: dict, out: pathlib.Path,
     outcome = Outcome(lesson.key, profile, "failed" if result["error"] else "ok", round(wall, 1),
                       round(result["peak_memory_mb"], 1), metrics, result["error"], str(target))
     if target.exists():
+        drop_tensorflow_log(target)
         html = out / f"{target.stem}.html"
         converted = subprocess.run([sys.executable, "-m", "nbconvert", "--to", "html", str(target),
                                     "--output", html.name, "--output-dir", str(out)],

@@ -253,10 +253,19 @@ class Student:
 
         page = self.page
         page.goto(f"{self.lab['base']}/lab/tree/{self.notebook.name}?token={TOKEN}")
-        self.wait("the notebook to open with all its code cells and an idle kernel", lambda: page.evaluate(
-            """(cells) => document.querySelectorAll('.jp-Notebook .jp-CodeCell').length === cells
-               && document.querySelector('.jp-Notebook-ExecutionIndicator')
-                      ?.getAttribute('data-status') === 'idle'""", self.code_cells), START_SECONDS)
+
+        def opened():
+            # JupyterLab sometimes asks for a kernel although the notebook names one (when its
+            # kernel list arrives late): take the one it offers, Python 3, as a student would.
+            dialog = page.locator(".jp-Dialog:has-text('Select Kernel')")
+            if dialog.count() and dialog.first.is_visible():
+                dialog.first.locator("button:text-is('Select')").click()
+            return page.evaluate(
+                """(cells) => document.querySelectorAll('.jp-Notebook .jp-CodeCell').length === cells
+                   && document.querySelector('.jp-Notebook-ExecutionIndicator')
+                          ?.getAttribute('data-status') === 'idle'""", self.code_cells)
+
+        self.wait("the notebook to open with all its code cells and an idle kernel", opened, START_SECONDS)
         # The kernel can report idle before its connection is ready, and a Run All sent then is
         # lost (seen in CI: every prompt stayed "[ ]"). Click again until the first cell starts.
         for attempt in range(3):
@@ -387,8 +396,6 @@ def _exercise_dashboard(student: Student, lesson: Lesson) -> dict:
     after_hand = board.step()
     assert after_hand == start_step + lesson.train_steps + 1, "only 'both' advances the step"
 
-    board.act("Reset", board.button("Reset").click, lambda: board.step() == 0)
-
     # Both learning-rate sliders one notch (keyboard, as a student may), and the objective menu.
     for description, key in (("D lr", "ArrowRight"), ("G lr", "ArrowLeft")):
         old = board.readout(description)
@@ -405,6 +412,11 @@ def _exercise_dashboard(student: Student, lesson: Lesson) -> dict:
     menu.select_option(choice)
     student.wait("the status line to show the new objective",
                  lambda: f"objective {choice}" in board.status(), 20)
+
+    # Reset: a fresh trainer at step 0, at the rates and objective the controls show.
+    chosen = board.status().splitlines()[-1].split(" · D lr ", 1)[1]
+    board.act("Reset", board.button("Reset").click, lambda: board.step() == 0)
+    assert board.status().endswith(chosen), f"Reset lost the controls' settings: {board.status()!r}"
 
     # Play, then pause: the figure shows the last step trained.
     play_buttons = board.cell.locator(".widget-play button")

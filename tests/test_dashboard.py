@@ -270,3 +270,24 @@ def test_bad_dashboard_settings_are_clear_errors():
         dashboard.Dashboard(lambda: recipes.curve_trainer(hidden=(8,)), draw, refresh_seconds=-1)
     with pytest.raises(ValueError, match="game.OBJECTIVES"):
         dashboard.Dashboard(lambda: recipes.curve_trainer(hidden=(8,)), draw, objectives=["nonsaturating"])
+
+
+def test_lesson05s_frame_shows_minimax_barely_pushing_the_fakes_d_rejects():
+    from matplotlib.figure import Figure
+
+    from gan_lessons import loss_comparison, theory_plots
+
+    trainer = loss_comparison.make_trainer("non_saturating", "balanced", seed=0, eval_samples=100)
+    trainer.set_learning_rates(d=1e-2)
+    for _ in range(60):  # D alone learns to reject G's first samples: D(G(z)) about 1e-3
+        trainer.discriminator_step()
+    latent = trainer.latent_vectors(200, np.array([777, 0], np.int64))
+    lengths = {}
+    for loss in ("non_saturating", "minimax"):
+        trainer.set_objective(loss)
+        _, push = curve_plots.generator_push(trainer, latent)
+        lengths[loss] = np.median(np.linalg.norm(theory_plots.push_arrows(push), axis=1))
+        figure = Figure(figsize=theory_plots.draw_training_state.figsize)
+        theory_plots.draw_training_state(figure, trainer)
+        assert len(figure.axes) == 4 and figure.axes[0].collections[-1].get_offsets().shape == (60, 2)
+    assert lengths["minimax"] < 0.01 * lengths["non_saturating"]  # per fake: D/(1 - D) times

@@ -61,7 +61,17 @@ def test_sampling_works_inside_a_compiled_function_with_a_tensor_seed():
     np.testing.assert_allclose(compiled(seed).numpy(), sample_real(seed, 64).numpy(), rtol=1e-6)
 
 
+def test_uniform_noise_fills_the_box_and_is_seeded():
+    grid = mixtures.GaussianMixture2D.grid()
+    noise = grid.uniform_noise(5000, seed=2)
+    assert noise.shape == (5000, 2) and np.abs(noise).max() <= grid.box
+    assert np.abs(noise).max() > 0.95 * grid.box  # it reaches the edges
+    np.testing.assert_array_equal(noise, grid.uniform_noise(5000, seed=2))
+    assert mixtures.GaussianMixture2D(np.zeros((1, 2)), 0.1).box == pytest.approx(0.3)  # default: 3 std
+
+
 @pytest.mark.parametrize("build", [
+    lambda: mixtures.GaussianMixture2D(np.zeros((2, 2)), 0.1, box=-1.0),
     lambda: mixtures.GaussianMixture2D.ring(n_modes=0),
     lambda: mixtures.GaussianMixture2D.ring(std=0.0),
     lambda: mixtures.GaussianMixture2D.grid(spacing=-1.0),

@@ -1,10 +1,17 @@
 """Mode metrics: real data scores every mode at ~99% quality; one mode scores high quality too,
-which is why quality alone cannot reveal collapse."""
+which is why quality alone cannot reveal collapse; uniform noise captures most grid modes, which
+is why a count needs its noise ceiling, and covers none, which is why "covered" is the count
+spread cannot win."""
+
+import json
+import pathlib
 
 import numpy as np
 import pytest
 
-from gan_lessons import mixtures, mode_metrics
+from gan_lessons import mixtures, mode_metrics, toy_metrics
+
+NOTEBOOK = pathlib.Path(__file__).parents[1] / "notebooks" / "06_mode_collapse.ipynb"
 
 RING = mixtures.GaussianMixture2D.ring(n_modes=8, radius=2.0, std=0.02)
 GRID = mixtures.GaussianMixture2D.grid(size=5, spacing=2.0, std=0.05)
@@ -75,3 +82,59 @@ def test_bad_samples_raise_value_error():
         mode_metrics.report(np.zeros((10, 3)), RING)
     with pytest.raises(ValueError):
         mode_metrics.report(np.full((10, 2), np.nan), RING)
+
+
+@pytest.mark.parametrize("mixture, captured_at_least", [(RING, 3), (GRID, 20)], ids=["ring", "grid"])
+def test_uniform_noise_captures_many_modes_at_low_quality_and_covers_none(mixture, captured_at_least):
+    ceiling = mode_metrics.noise_ceiling(mixture)
+    assert ceiling["modes_captured"] >= captured_at_least  # a bare count rewards spread
+    assert ceiling["high_quality"] < 3.0  # percent
+    assert ceiling["modes_covered"] == 0  # ... and the covered count does not
+    line = mode_metrics.noise_line(ceiling)
+    assert line.startswith("uniform noise over the same box") and "high quality" in line
+
+
+def test_the_noise_box_is_the_curriculums():
+    assert RING.box == 3.0 and GRID.box == 4.5
+    assert mode_metrics.noise_ceiling(GRID)["modes_captured"] == pytest.approx(22.1, abs=1.5)
+
+
+def test_a_precise_generator_covers_exactly_the_modes_it_puts_mass_on():
+    rng = np.random.default_rng(1)
+    on_two = np.concatenate([RING.modes[m] + RING.std * rng.standard_normal((1250, 2)) for m in (1, 5)])
+    stray = RING.modes[3] + RING.std * rng.standard_normal((10, 2))  # captured, not covered
+    result = mode_metrics.report(np.concatenate([on_two, stray]), RING)
+    assert result.modes_captured == 3 and result.modes_covered == 2
+
+
+def test_covered_means_at_least_a_quarter_of_the_fair_share():
+    n, k = 2500, 25
+    at_threshold = int(mode_metrics.COVERED_SHARE * n / k)  # 25 of 2,500 over 25 modes
+    counts = np.array([at_threshold, at_threshold - 1] + [0] * (k - 2))
+    assert mode_metrics.modes_covered(counts, n) == 1
+
+
+def _notebook_kl_from_uniform():
+    """The lesson's written-out kl_from_uniform, executed from the notebook's own cell."""
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    source = next("".join(c["source"]) for c in cells
+                  if c["cell_type"] == "code" and "def kl_from_uniform" in "".join(c["source"]))
+    namespace = {"np": np}
+    exec(source, namespace)
+    return namespace["kl_from_uniform"]
+
+
+@pytest.mark.parametrize("counts", [[5, 5, 5, 5], [10, 0, 0, 0], [3, 1, 0, 7, 2], [1], [0, 4],
+                                    np.arange(25) * 3, [2.5, 0.5]])
+def test_the_lessons_kl_from_uniform_is_the_packages(counts):
+    lesson = _notebook_kl_from_uniform()
+    assert lesson(np.asarray(counts)) == pytest.approx(toy_metrics.kl_from_uniform(counts), abs=1e-12)
+
+
+@pytest.mark.parametrize("counts", [[0, 0, 0], np.zeros(25, int)])
+def test_the_lessons_kl_from_uniform_and_the_packages_both_refuse_an_empty_histogram(counts):
+    lesson = _notebook_kl_from_uniform()
+    with pytest.raises(ValueError, match="empty"):
+        toy_metrics.kl_from_uniform(counts)
+    with pytest.raises(ValueError, match="empty"):
+        lesson(np.asarray(counts))

@@ -1,5 +1,7 @@
-"""Lesson 06's discriminator architectures: packing and the minibatch standard deviation."""
+"""Lesson 06's discriminator architectures: packing, the minibatch standard deviation, and PacGAN's
+maxout D and batch-norm G."""
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -94,3 +96,32 @@ def test_point_logits_of_a_packed_d_average_packs_with_real_companions():
     first = discriminator(tf.concat([point, reference[:1]], 0))  # point first, companion 0
     second = discriminator(tf.concat([reference[1:2], point], 0))  # companion 1, point second
     np.testing.assert_allclose(got, (first + second).numpy()[:, 0] / 2, rtol=1e-5)
+
+
+# ---- PacGAN's networks: maxout D, batch-norm G ------------------------------------------------
+def test_maxout_is_the_max_over_each_units_pieces():
+    layer = remedies.Maxout(3, pieces=4, seed=7)
+    x = _samples(5, d=6)
+    out = layer(x).numpy()
+    kernel, bias = (w.numpy() for w in layer.linear.weights)
+    affine = (x.numpy() @ kernel + bias).reshape(5, 3, 4)  # unit u's pieces are columns 4u..4u+3
+    np.testing.assert_allclose(out, affine.max(axis=-1), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("pack, batch", [(1, 10), (4, 400), (2, 6)])
+def test_maxout_discriminator_is_pacgans_d(pack, batch):
+    discriminator = remedies.maxout_discriminator(pack, hidden=(200, 200, 200), pieces=5)
+    assert discriminator(_samples(batch)).shape == (batch // pack, 1)
+    maxouts = [layer for layer in discriminator.layers if isinstance(layer, remedies.Maxout)]
+    assert [(m.units, m.pieces) for m in maxouts] == [(200, 5)] * 3
+    assert maxouts[0].linear.kernel.shape == (2 * pack, 1000)  # a pack of 2-D points side by side
+    assert remedies.pack_size(discriminator) == pack
+
+
+def test_batch_norm_generator_is_pacgans_g():
+    generator = remedies.batch_norm_generator(hidden=(400, 400, 400, 400))
+    norms = [layer for layer in generator.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    dense = [layer for layer in generator.layers if isinstance(layer, keras.layers.Dense)]
+    assert len(norms) == 4 and [d.units for d in dense] == [400, 400, 400, 400, 2]
+    assert not any(d.use_bias for d in dense[:-1]) and dense[-1].use_bias  # batch norm supplies the shift
+    assert generator(_samples(8), training=False).shape == (8, 2)

@@ -2,7 +2,7 @@
 
 The one-trainer refactor must leave every lesson's numbers as they were. These scenarios build the
 trainers the lessons build (lesson 01's curve GAN, lesson 04's DCGAN, lesson 06's plain GAN and its
-remedies, WGAN-GP included, lesson 05's regimes), train them for their smoke-profile steps, and hash
+remedies and PacGAN's setting, lesson 05's regimes), train them for their smoke-profile steps, and hash
 each per-step metric, each evaluation and the final weights. TensorFlow's CPU kernels (oneDNN) are
 chosen per processor, so bits hold per machine: fingerprints are stored per machine signature.
 
@@ -92,20 +92,20 @@ def lesson04_smoke():
     return trainer
 
 
-def _lesson06(remedy, distribution="ring"):
+def _lesson06(remedy, distribution="ring", setting="LIVE", steps=300):
     from gan_lessons import mixtures, mode_experiments
 
-    config = mode_experiments.ExperimentConfig(steps=300, eval_every=100, eval_samples=500)
+    config = getattr(mode_experiments, setting).replace(steps=steps, eval_every=100, eval_samples=500)
     trainer = mode_experiments.make_trainer(mixtures.by_name(distribution), remedy, 0, config)
     mode_experiments.train(trainer, config)
     return trainer
 
 
-def lesson06_plain():
-    return _lesson06("none")
+def lesson06_plain():  # section 3's collapse: an affine G, smoke length
+    return _lesson06("none", setting="COLLAPSE")
 
 
-def lesson06_packing():
+def lesson06_packing():  # section 5 and the dashboard: the small MLPs
     return _lesson06("packing")
 
 
@@ -113,8 +113,8 @@ def lesson06_minibatch_std():
     return _lesson06("minibatch_std", "grid")
 
 
-def lesson06_wgan_gp():
-    return _lesson06("wgan_gp")
+def lesson06_pacgan4():  # the stored study's setting (PacGAN's Table 1), a few steps of it
+    return _lesson06("packing", "grid", setting="PACGAN", steps=40)
 
 
 def lesson05_strong_minimax():
@@ -126,7 +126,7 @@ def lesson05_strong_minimax():
 
 
 SCENARIOS = {f.__name__: f for f in (lesson01_smoke, lesson01_minimax_k3, lesson04_smoke, lesson06_plain,
-                                     lesson06_packing, lesson06_minibatch_std, lesson06_wgan_gp,
+                                     lesson06_packing, lesson06_minibatch_std, lesson06_pacgan4,
                                      lesson05_strong_minimax)}
 
 

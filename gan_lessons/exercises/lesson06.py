@@ -83,6 +83,26 @@ PACK_SAMPLES = Exercise(
          "np.reshape does it, keeping sample 0's coordinates first.",
 )
 
+MODES_COVERED = Exercise(
+    name="modes_covered(samples, modes, std)",
+    reference=lambda samples, modes, std: mode_metrics.modes_covered(
+        mode_metrics.mode_counts(samples, modes, std), len(samples)),
+    cases=(
+        Case("real-like samples on all 8 ring modes (8 covered)",
+             (_near(_RING, range(8), 40), _RING.modes, _RING.std)),
+        Case("uniform noise over the grid's box: many modes captured, none covered",
+             (_GRID.uniform_noise(2500, seed=3), _GRID.modes, _GRID.std)),
+        Case("300 samples on mode 2 and 5 on mode 6: mode 6 is captured but not covered",
+             (np.concatenate([_near(_RING, [2], 300), _near(_RING, [6], 5)]), _RING.modes, _RING.std)),
+        Case("exactly a quarter of the fair share on each of 4 grid modes (covered: >= counts)",
+             (np.concatenate([_near(_GRID, [0, 6, 18, 24], 25, spread=0.5), np.full((2400, 2), 50.0)]),
+              _GRID.modes, _GRID.std)),
+    ),
+    hint="count the high-quality samples (within 3 * std) per nearest mode, as for modes_captured; a mode "
+         "is covered when its count is at least 0.25 * len(samples) / len(modes), a quarter of its fair "
+         "share of all the samples: noise spreads too thinly to reach it.",
+)
+
 MINIBATCH_STD_FEATURE = Exercise(
     name="minibatch_std_feature(features)",
     reference=_minibatch_std_feature,
@@ -109,6 +129,10 @@ def check_high_quality_fraction(function) -> Result:
 
 def check_pack_samples(function) -> Result:
     return PACK_SAMPLES.check(function)
+
+
+def check_modes_covered(function) -> Result:
+    return MODES_COVERED.check(function)
 
 
 def check_minibatch_std_feature(function) -> Result:
