@@ -40,7 +40,7 @@ VIEWPORT = {"width": 1000, "height": 1300}  # as narrow as the dashboards are ma
 
 RUN_ALL_SECONDS = 300  # smoke profile: under a minute of compute, plus kernel start on a busy CPU
 ACTION_SECONDS = 120  # one control's effect (a train run, a redraw) on a busy CPU
-START_SECONDS = 60
+START_SECONDS = 180  # opening a notebook and starting its kernel, on a busy CPU
 
 
 @dataclass(frozen=True)
