@@ -54,10 +54,15 @@ class RunnerError(ValueError):
 def quiet_tensorflow():
     """Import TensorFlow now, keeping its C++ start-up notices ("All log messages before
     absl::InitializeLog()...", "oneDNN custom operations are on") out of the notebook; its
-    warnings and errors still show. Call it in a notebook's Setup cell before `import tensorflow`
-    or `import keras`; it sets TF_CPP_MIN_LOG_LEVEL=2 unless already set. Later calls do nothing."""
+    warnings and errors still show. Call it in a notebook's Setup cell before `import tensorflow`,
+    `import keras` or any other gan_lessons module (most import TensorFlow); it sets
+    TF_CPP_MIN_LOG_LEVEL=2 unless already set. Called after TensorFlow loaded, it warns."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if "tensorflow" in sys.modules:
+        if not getattr(quiet_tensorflow, "done", False):
+            warnings.warn("TensorFlow was imported before runner.quiet_tensorflow(), so its start-up "
+                          "log showed: call it first in the Setup cell, before importing keras, "
+                          "tensorflow or another gan_lessons module", stacklevel=2)
         return
     sys.stderr.flush()
     saved = os.dup(2)
@@ -72,6 +77,7 @@ def quiet_tensorflow():
             kept = drop_tensorflow_noise(log.read().decode(errors="replace"))
             if kept:
                 print(kept, file=sys.stderr, end="")
+    quiet_tensorflow.done = True
 
 
 def drop_tensorflow_log(executed: pathlib.Path) -> int:

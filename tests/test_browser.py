@@ -252,7 +252,10 @@ class Student:
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
         page = self.page
-        page.goto(f"{self.lab['base']}/lab/tree/{self.notebook.name}?token={TOKEN}")
+        # a workspace of its own, reset: JupyterLab would otherwise reopen the last lesson's tab
+        workspace = self.notebook.stem.replace("_", "-")
+        page.goto(f"{self.lab['base']}/lab/workspaces/{workspace}/tree/{self.notebook.name}"
+                  f"?reset&token={TOKEN}")
 
         def opened():
             # JupyterLab sometimes asks for a kernel although the notebook names one (when its
