@@ -38,7 +38,7 @@ LECTURE = {"width": 0.25, "d_width": 0.25, "kernel_size": 5, "dropout": 0.3, "ba
 
 def channels(width: float) -> tuple[int, int, int]:
     """Generator channels (c0, c1, c2) at `width` (1.0: 256, 128, 64); D uses (c2, c1)."""
-    width = validation.number("width (1.0 is the reference)", width, 0, low_open=True)
+    width = validation.number("width", width, 0, low_open=True)  # 1.0: the reference
     return tuple(max(1, round(c * width)) for c in BASE_CHANNELS)
 
 

@@ -42,6 +42,8 @@ def number(name: str, value, low: float | None = None, high: float | None = None
     too_low = low is not None and (value <= low if low_open else value < low)
     too_high = high is not None and (value >= high if high_open else value > high)
     if too_low or too_high or value in (float("inf"), float("-inf")):
+        if low == 0 and low_open and high is None:
+            raise ValueError(f"{name} must be a positive number, got {value!r}")
         interval = (f"{'(' if low_open else '['}{low if low is not None else '-inf'}, "
                     f"{high if high is not None else 'inf'}{')' if high_open else ']'}")
         raise ValueError(f"{name} must be a number in {interval}, got {value!r}")
