@@ -60,8 +60,8 @@ _SETTINGS = {
                  "best_response_updates": 200, "image_samples": 5000, "rerun_study": True, "study_seeds": 5},
     },
     "07": {  # live single-seed toy runs; the multi-seed study is loaded from data/ unless rerun_study
-        "smoke": {"pair_points": 21, "pair_shifts": (4.0,), "barrier_shift": 4.0, "pair_steps": 20,
-                  "toy_steps": 30, "eval_every": 10, "track_samples": 200,
+        "smoke": {"pair_points": 21, "pair_shifts": (4.0,), "barrier_shift": 4.0, "pair_steps": 10,
+                  "toy_steps": 20, "eval_every": 5, "track_samples": 100,
                   "image_steps": {"wgan_gp": 2, "dcgan": 4}, "image_evals": 2, "image_samples": 250,
                   "dashboard_steps": 0, "rerun_study": False, "study_seeds": 5},
         "lecture": {"pair_points": 81, "pair_shifts": (0.5, 1.0, 2.0, 4.0, 8.0, 16.0), "barrier_shift": 8.0,

@@ -180,9 +180,9 @@ def weights(critic: keras.Model) -> np.ndarray:
 
 
 def share_at_clip(critic: keras.Model, clip: float, tolerance: float = 0.01) -> float:
-    """The fraction of the critic's weights within `tolerance` (relative) of +/- clip: pinned."""
+    """The fraction of the critic's weights pinned at +/- clip: | |w| - clip | <= tolerance * clip."""
     values = np.abs(weights(critic))
-    return float(np.mean(values >= (1.0 - tolerance) * clip))
+    return float(np.mean(np.abs(values - clip) <= tolerance * clip))
 
 
 def check_critic(critic: keras.Model):

@@ -104,9 +104,9 @@ def weight_histogram_figure(critics: dict[str, np.ndarray], clip: float) -> Figu
         ax.hist(values, bins=81, color="tab:gray")
         for sign in (-1, 1):
             ax.axvline(sign * clip, color=CONSTRAINT_COLORS["clipping"], ls="--", lw=1)
-        pinned = np.mean(np.abs(values) >= 0.99 * clip)
+        pinned = np.mean(np.abs(np.abs(values) - clip) <= 0.01 * clip)
         ax.set(xlabel="weight value", ylabel="count", yscale="log",
-               title=f"{label}: {100 * pinned:.0f}% at |w| >= 0.99 c")
+               title=f"{label}: {100 * pinned:.1f}% within 1% of +/- c")
     return figure
 
 
@@ -208,11 +208,11 @@ def image_tracking_figure(evaluations: list[dict], floor: float, ceiling: float)
     twin.axhline(floor, color=colors.FLOOR, ls=":", label="floor (real vs real)")
     twin.axhline(ceiling, color=colors.CEILING, ls=":", label="ceiling (untrained G)")
     twin.set(ylabel="Frechet distance", yscale="log")
-    left.legend(fontsize=7, loc="upper center")
+    left.legend(fontsize=7, loc="center right")
     twin.legend(fontsize=7, loc="upper right")
-    right.plot(estimate, distance, "o-", color=CONSTRAINT_COLORS["penalty"], ms=3)
-    right.set(xlabel="critic estimate", ylabel="Frechet distance", yscale="log",
-              title="they fall together")
+    right.plot(estimate[1:], distance[1:], "o-", color=CONSTRAINT_COLORS["penalty"], ms=3)
+    right.set(xlabel="critic estimate", ylabel="Frechet distance (log)", yscale="log",
+              title="estimate against quality, after step 0 (untrained critic)")
     return figure
 
 
