@@ -196,9 +196,11 @@ def verify(path, error: type[Exception] = ArtifactError, regenerate: str | None 
                     f"purpose, record the new hash with `{HASH_COMMAND}`.")
 
 
-def load_json(path, error: type[Exception] = ArtifactError, regenerate: str | None = None) -> dict:
+def load_json(path, error: type[Exception] = ArtifactError, regenerate: str | None = None,
+              required=(), kind: str = "the expected record") -> dict:
     """The JSON object in the file at `path`, once verify() accepts it; `error(...)` naming the file
-    and the fix when it is missing, unreadable, not a JSON object, or changed."""
+    and the fix when it is missing, unreadable, not a JSON object, changed, or lacks one of the
+    `required` keys (then it is not `kind`, e.g. "lesson 01's study")."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -215,6 +217,8 @@ def load_json(path, error: type[Exception] = ArtifactError, regenerate: str | No
         raise error(f"{_shown(path)} holds a JSON {type(record).__name__}, not a record (an object). "
                     f"{_fix(path, regenerate)}")
     verify(path, error, regenerate, data)
+    if not set(required) <= set(record):
+        raise error(f"{path} is not {kind}. {regenerate or _fix(path, None)}")
     return record
 
 

@@ -120,7 +120,5 @@ def load_results(path=None) -> dict:
     """The stored study (benchmarks/lesson01_measurements.py), verified against data/MANIFEST.json."""
     path = RESULTS_PATH if path is None else path
     regenerate = "Regenerate it with `python benchmarks/lesson01_measurements.py`."
-    record = artifacts.load_json(path, regenerate=regenerate)
-    if not {"runs", "centroids", "initial"} <= set(record):
-        raise artifacts.ArtifactError(f"{path} is not lesson 01's study. {regenerate}")
-    return record
+    return artifacts.load_json(path, regenerate=regenerate, required=("runs", "centroids", "initial"),
+                               kind="lesson 01's study")

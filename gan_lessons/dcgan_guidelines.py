@@ -52,10 +52,8 @@ def format_table(record: dict) -> str:
 def load_results(path=None) -> dict:
     """The stored study, verified against data/MANIFEST.json."""
     path = RESULTS_PATH if path is None else path
-    record = artifacts.load_json(path, regenerate=REGENERATE)
-    if not {"variants", "runs", "floor", "ceiling"} <= set(record):
-        raise artifacts.ArtifactError(f"{path} is not lesson 04's guideline study. {REGENERATE}")
-    return record
+    return artifacts.load_json(path, regenerate=REGENERATE, required=("variants", "runs", "floor", "ceiling"),
+                               kind="lesson 04's guideline study")
 
 
 def rerun(path=None, *arguments: str) -> dict:

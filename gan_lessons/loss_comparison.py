@@ -181,7 +181,5 @@ def load_results(path=None) -> dict:
     """Read results written by save_results; by default the study benchmarks/loss_comparison.py
     stores in the repository's data/ folder (verified against data/MANIFEST.json)."""
     path = RESULTS_PATH if path is None else path
-    results = artifacts.load_json(path, regenerate=_REGENERATE)
-    if "runs" not in results or "regimes" not in results:
-        raise artifacts.ArtifactError(f"{path} is not a loss-comparison results file. {_REGENERATE}")
-    return results
+    return artifacts.load_json(path, regenerate=_REGENERATE, required=("runs", "regimes"),
+                               kind="a loss-comparison results file")

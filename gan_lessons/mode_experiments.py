@@ -414,10 +414,9 @@ def load_results(path=None) -> dict:
     course ships, RESULTS_PATH."""
     path = RESULTS_PATH if path is None else path
     rerun = "Rerun the study with `python benchmarks/mode_collapse.py` (it writes data/mode_collapse.json)."
-    record = artifacts.load_json(path, regenerate=rerun)  # data/ files: checked against data/MANIFEST.json
-    if not {"results", "summary", "config"} <= set(record):
-        raise artifacts.ArtifactError(f"{path} is not a mode-collapse results file. {rerun}")
-    return record
+    # data/ files are checked against data/MANIFEST.json
+    return artifacts.load_json(path, regenerate=rerun, required=("results", "summary", "config"),
+                               kind="a mode-collapse results file")
 
 
 def config_from(record: dict) -> ExperimentConfig:

@@ -274,10 +274,8 @@ def load_results(path=None) -> dict:
     """A record written by save_results; by default the course's data/wgan_toys.json, checked against
     data/MANIFEST.json (artifacts.load_json: an edited study is refused)."""
     path = RESULTS_PATH if path is None else pathlib.Path(path)
-    record = artifacts.load_json(path, regenerate=REGENERATE)
-    if not {"results", "summary", "config", "ceilings"} <= set(record):
-        raise artifacts.ArtifactError(f"{path} is not a lesson 07 study. {REGENERATE}")
-    return record
+    required = ("results", "summary", "config", "ceilings")
+    return artifacts.load_json(path, regenerate=REGENERATE, required=required, kind="a lesson 07 study")
 
 
 def config_from(record: dict) -> StudyConfig:
