@@ -36,8 +36,11 @@ def test_strong_discriminator_rejects_minimax_fakes_but_not_non_saturating_ones(
 def test_strong_discriminator_minimax_samples_leave_the_curve(strong_runs):
     residual = {loss: run["evaluations"]["median_residual"][-1] for loss, run in strong_runs.items()}
     assert residual["minimax"] > 10 * residual["non_saturating"]  # data units
-    minimax_w1 = strong_runs["minimax"]["evaluations"]["w1_ratio"]
-    assert minimax_w1[-1] > minimax_w1[1]  # worse at 1,000 steps than at 500: no longer learning
+    # leaving, not just off: farther from the curve at 1,000 steps than at 500. (W1/floor at 1,000
+    # steps does not separate the two losses on every CPU: oneDNN's kernels differ per processor,
+    # and on an AMD EPYC minimax's fell from 6.8 to 5.5 while its residual tripled.)
+    minimax_residual = strong_runs["minimax"]["evaluations"]["median_residual"]
+    assert minimax_residual[-1] > minimax_residual[1]
 
 
 def test_minimax_gradient_is_smaller_over_the_first_steps_of_strong_discriminator_training(strong_runs):
