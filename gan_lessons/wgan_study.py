@@ -22,6 +22,7 @@ from gan_lessons import (
     dcgan,
     fashion_mnist,
     mixtures,
+    mode_experiments,
     mode_metrics,
     models,
     training,
@@ -114,11 +115,6 @@ def train(trainer: training.Trainer, config: StudyConfig, callback=None) -> trai
     return trainer.history
 
 
-def generated(trainer, n: int = mode_metrics.PAPER_SAMPLES, seed: int = 777) -> np.ndarray:
-    """n generated samples in data units: (n, 2)."""
-    return trainer.scaler.inverse_transform(trainer.generate(n, seed=seed))
-
-
 def run(distribution: str, method: str, seed: int, config: StudyConfig) -> dict:
     """Train one model; its final mode metrics on 2,500 samples, W1 with floor, wall time, and the
     evaluations (modes, high quality, and for WGAN-GP the critic estimate and exact W1)."""
@@ -127,7 +123,7 @@ def run(distribution: str, method: str, seed: int, config: StudyConfig) -> dict:
     trainer = make_trainer(mixture, method, seed, config)
     train(trainer, config)
     seconds = time.perf_counter() - start
-    samples = generated(trainer, config.eval_samples)
+    samples = mode_experiments.generated(trainer, config.eval_samples)
     final = mode_metrics.report(samples, mixture)
     keys = ["step", "modes", "high_quality", "kl"]
     keys += ["critic_estimate", "exact_w1"] if method == "wgan_gp" else []
