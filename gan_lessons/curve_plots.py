@@ -130,14 +130,14 @@ def arrows(push, scaler: Scaler, length: float = 0.3, cap: float = 2.0) -> np.nd
 
 def features_around_generator_step(trainer, real, latent_vectors) -> dict[str, np.ndarray]:
     """D's features (batch, 2) of `real` and of G(latent_vectors) now, and of G(latent_vectors)
-    after the generator update the trainer would make next (its `generator_step()`), which is
-    then undone: the trainer is left exactly as it was."""
+    after the generator update that "G only" would make next (`generator_step(draw=None)`, on the
+    next fresh batch), which is then undone: the trainer is left exactly as it was."""
     generator = trainer.generator
     saved = [v.numpy() for v in (*generator.variables, *trainer.g_optimizer.variables)]
     out = {"real_before": trainer.features(real).numpy(),
            "fake_before": trainer.features(generator(latent_vectors, training=False)).numpy()}
     try:
-        trainer.generator_step()
+        trainer.generator_step(draw=trainer.extra_draws + 1)  # the batch draw=None takes next
         out["fake_after"] = trainer.features(generator(latent_vectors, training=False)).numpy()
     finally:
         for variable, value in zip((*generator.variables, *trainer.g_optimizer.variables), saved):

@@ -160,6 +160,7 @@ class Trainer:
             self.features = models.feature_extractor(discriminator, self.config.feature_matching)
         self._compiled = {}
         self._checked_sample_real = False
+        self.extra_draws = 0  # fresh batches drawn so far by updates by hand (draw=None)
 
     def _optimizer(self, learning_rate):
         c = self.config
@@ -192,8 +193,13 @@ class Trainer:
                           "layer normalisation or none in D", UserWarning, stacklevel=3)
 
     # ---- randomness -------------------------------------------------------------------------
-    def _seed(self, step, stream: int) -> tf.Tensor:
-        return tf.stack([tf.constant(self.config.seed, tf.int64), step * STREAMS + stream])
+    def _seed(self, step, stream: int, draw=None) -> tf.Tensor:
+        """The stateless seed (2,) of `stream` at `step`; an update by hand with draw k >= 1 (an
+        int64 tensor) takes it folded with k instead: a batch that no training step draws."""
+        seed = tf.stack([tf.constant(self.config.seed, tf.int64), step * STREAMS + stream])
+        if draw is None:  # training steps: their graph, and so their numbers, stay as they were
+            return seed
+        return tf.where(draw > 0, tf.random.experimental.stateless_fold_in(seed, draw), seed)
 
     def latent_vectors(self, n: int, seed) -> tf.Tensor:
         """float32 (n, *latent_shape) drawn from the configured latent distribution."""
@@ -240,9 +246,9 @@ class Trainer:
         return loss / self.replicas if self.replicas > 1 else loss
 
     # ---- the update: one D step, one G step ---------------------------------------------------
-    def _discriminator_update(self, step, i: int) -> dict:
+    def _discriminator_update(self, step, i: int, draw=None) -> dict:
         """One D update; G is held fixed (its output is computed outside the tape)."""
-        real_seed, noise_seed = self._seed(step, 2 * i), self._seed(step, 2 * i + 1)
+        real_seed, noise_seed = self._seed(step, 2 * i, draw), self._seed(step, 2 * i + 1, draw)
         real, real_labels = self._real(real_seed)
         latent_vectors, fake_labels = self._latent(noise_seed)
         fake = self._generate(latent_vectors, fake_labels)
@@ -274,12 +280,13 @@ class Trainer:
             metrics["wasserstein_estimate"] = -objective_loss
         return metrics
 
-    def _generator_update(self, step, capture: bool = False) -> dict:
+    def _generator_update(self, step, capture: bool = False, draw=None) -> dict:
         """One G update; D is held fixed (only G's variables are updated)."""
-        noise_seed = self._seed(step, 2 * self.config.d_steps - 1 if self.config.shared_noise else G_NOISE)
+        noise_stream = 2 * self.config.d_steps - 1 if self.config.shared_noise else G_NOISE
+        noise_seed = self._seed(step, noise_stream, draw)
         latent_vectors, labels = self._latent(noise_seed)
         if self.features is not None:
-            real, real_labels = self._real(self._seed(step, G_REAL))
+            real, real_labels = self._real(self._seed(step, G_REAL, draw))
             real_before = self._features(real, real_labels)
         if self.config.track_features:
             fake_before = self.features(self.generator(latent_vectors))
@@ -355,33 +362,53 @@ class Trainer:
         return names
 
     def _function(self, kind: str):
+        """The compiled function of `kind` for the current objective, traced at its first use.
+
+        Traced through get_concrete_function: every trainer traces its own functions (a dashboard's
+        Reset makes a new trainer), which tf.function's call counter, keyed by the code line, would
+        take for retracing and warn about in the notebook. Under XLA a chunk's length is static, so
+        the chunk stays a tf.function (one trace per length)."""
         key = (kind, self.objective)
         if key not in self._compiled:
-            if kind == "chunk":
-                function = tf.function(self._chunk, jit_compile=self.config.jit_compile or None)
+            count, scalar = tf.TensorSpec((), tf.int32), tf.TensorSpec((), tf.int64)
+            if kind == "chunk" and self.config.jit_compile:
+                function = tf.function(self._chunk, jit_compile=True)
+            elif kind == "chunk":
+                function = tf.function(self._chunk).get_concrete_function(count)
             elif kind == "capture":
-                function = tf.function(lambda: self._train_step(capture=True))
-            elif kind == "discriminator":
-                update = lambda t: self._discriminator_update(t, 0)  # noqa: E731
-                function = tf.function(lambda s: self._replicated(update, s))
-            else:
-                function = tf.function(lambda s: self._replicated(self._generator_update, s))
+                function = tf.function(lambda: self._train_step(capture=True)).get_concrete_function()
+            else:  # one update by hand: (step, draw) -> metrics
+                if kind == "discriminator":
+                    update = lambda t, k: self._discriminator_update(t, 0, draw=k)  # noqa: E731
+                else:
+                    update = lambda t, k: self._generator_update(t, draw=k)  # noqa: E731
+                function = tf.function(lambda s, k: self._replicated(update, s, k)).get_concrete_function(
+                    scalar, scalar)
             self._compiled[key] = function
         return self._compiled[key]
 
     # ---- public API --------------------------------------------------------------------------
-    def discriminator_step(self) -> dict:
-        """One discriminator update alone (the generator untouched); does not advance the step."""
-        return self._single_update("discriminator")
+    def discriminator_step(self, draw: int | None = 0) -> dict:
+        """One discriminator update alone (the generator untouched); does not advance the step.
 
-    def generator_step(self) -> dict:
-        """One generator update alone (the discriminator untouched); does not advance the step."""
-        return self._single_update("generator")
+        draw 0: on the batch of the step's first D update, the same at every call at one step;
+        draw=None: on a fresh batch at every call, the next of `extra_draws` (the dashboard's
+        "D only"); draw k >= 1: the step's k-th extra batch, which no training step draws."""
+        return self._single_update("discriminator", draw)
 
-    def _single_update(self, kind: str) -> dict:
+    def generator_step(self, draw: int | None = 0) -> dict:
+        """One generator update alone (the discriminator untouched); does not advance the step.
+        draw: as for discriminator_step (0: the step's own G batch; None: a fresh one each call)."""
+        return self._single_update("generator", draw)
+
+    def _single_update(self, kind: str, draw: int | None) -> dict:
+        if draw is None:
+            self.extra_draws += 1
+            draw = self.extra_draws
+        draw = validation.integer("draw", draw, minimum=0)
         self._check_sample_real()
         snapshot = self._snapshot()
-        out = self._function(kind)(self.step)
+        out = self._function(kind)(self.step.read_value(), tf.constant(draw, tf.int64))
         metrics = {k: np.array([float(v)], np.float32) for k, v in out.items() if v.shape.rank == 0}
         self._check_finite(metrics, int(self.step.numpy()), snapshot)
         return {k: float(v[0]) for k, v in metrics.items()}
@@ -500,7 +527,10 @@ class Trainer:
         if self._checked_sample_real:
             return
         size = self.config.batch_size
-        probe = tf.function(lambda seed: self.sample_real(seed, size))
+        # Traced once through get_concrete_function: each new trainer (a dashboard's Reset) traces
+        # its own probe, which a tf.function call would count as retracing and warn about.
+        probe = tf.function(lambda seed: self.sample_real(seed, size)).get_concrete_function(
+            tf.TensorSpec((2,), tf.int64))
         first, again, other = (probe(tf.constant(s, tf.int64)) for s in ([5, 1], [5, 1], [5, 2]))
         what = "sample_real(seed, batch_size)"
         if self.config.num_classes:

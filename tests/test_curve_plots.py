@@ -54,6 +54,6 @@ def test_the_feature_panel_previews_exactly_what_g_only_does_and_leaves_the_trai
     preview = curve_plots.features_around_generator_step(trainer, real, latent)
     assert all(np.array_equal(a, v.numpy()) for a, v in zip(state, trainer._state_variables()))
     np.testing.assert_array_equal(preview["real_after"], preview["real_before"])
-    trainer.generator_step()  # what the dashboard's "G only" button does
+    trainer.generator_step(draw=None)  # what the dashboard's "G only" button does
     moved = trainer.features(trainer.generator(latent, training=False)).numpy()
     np.testing.assert_allclose(preview["fake_after"], moved, rtol=1e-5, atol=1e-6)

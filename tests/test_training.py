@@ -1,3 +1,4 @@
+import logging
 import re
 
 import numpy as np
@@ -38,6 +39,55 @@ def test_generator_step_leaves_the_discriminator_unchanged():
     trainer.generator_step()
     assert same(d, weights(trainer.discriminator))
     assert not same(g, weights(trainer.generator))
+
+
+def test_discriminator_step_trains_on_the_batch_of_the_steps_first_d_update():
+    by_hand, trained = small_trainer(seed=5), small_trainer(seed=5)
+    loss = by_hand.discriminator_step()["d_loss"]  # draw 0, the default: numbers as before
+    trained.train(1, progress=False)
+    assert loss == pytest.approx(trained.history["d_loss"][0], rel=1e-6)
+
+
+def test_updates_by_hand_with_draw_none_see_a_fresh_batch_at_every_call_also_at_one_step():
+    """The dashboard's "D only", clicked twice at one step, must not train on one batch twice."""
+    clicked, replayed, own = small_trainer(seed=5), small_trainer(seed=5), small_trainer(seed=5)
+    first = clicked.discriminator_step(draw=None)
+    assert first["d_loss"] != own.discriminator_step()["d_loss"]  # not the step's own batch
+    second = clicked.discriminator_step(draw=None)
+    assert clicked.extra_draws == 2 and int(clicked.step.numpy()) == 0
+    assert replayed.discriminator_step(draw=1) == first  # draw k is reproducible: no random state
+    same_batch_again = replayed.discriminator_step(draw=1)
+    assert second["d_loss"] != same_batch_again["d_loss"]  # the second click drew another batch
+    g_first, g_second = clicked.generator_step(draw=None), clicked.generator_step(draw=None)
+    assert clicked.extra_draws == 4 and g_first["g_loss"] != g_second["g_loss"]
+    with pytest.raises(ValueError, match="draw must be a non-negative integer"):
+        clicked.discriminator_step(draw=-1)
+
+
+def test_six_fresh_trainers_as_six_resets_make_log_no_retracing_warning(monkeypatch):
+    """A dashboard's Reset builds a new trainer, which traces its own functions: no tf.function
+    retracing warning in the notebook for that (each trainer traces each function once)."""
+    from tensorflow.python.eager.polymorphic_function import polymorphic_function
+
+    # a fresh call counter: TensorFlow warns at most twice per code line in a process, so earlier
+    # tests could have used up the warnings this test looks for
+    monkeypatch.setattr(polymorphic_function, "_frequent_tracing_detector_manager",
+                        polymorphic_function._FrequentTracingDetectorManager())
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("tensorflow")
+    logger.addHandler(handler)
+    try:
+        for _ in range(6):
+            trainer = recipes.curve_trainer(hidden=(8,), batch_size=16, eval_samples=50)
+            trainer.discriminator_step(draw=None)  # "D only", then "G only", then "both"
+            trainer.generator_step(draw=None)
+            trainer.train(1, progress=False)
+            trainer.step_with_features()
+    finally:
+        logger.removeHandler(handler)
+    assert not [r.getMessage() for r in records if "retracing" in r.getMessage()]
 
 
 def test_same_seed_same_history_bit_for_bit():
