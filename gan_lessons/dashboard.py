@@ -1,4 +1,4 @@
-"""Live training dashboards (lessons 01, 03-06): one matplotlib figure redrawn in place, with
+"""Live training dashboards (lessons 01, 03-07): one matplotlib figure redrawn in place, with
 ipywidgets controls that always show the trainer's own settings.
 
 The figure and the status line are outputs shown through IPython display handles and replaced in
@@ -268,20 +268,28 @@ class Dashboard:
             self._train(steps, progress)
         return self.trainer.history
 
-    def reset(self, keep_choices: bool = False):
-        """Start over with a fresh trainer from make_trainer, and redraw. With keep_choices (the
-        Reset button) the learning rates and objective set in the controls apply to it; otherwise
-        the controls take the new trainer's own settings (after a notebook switched to another
-        kind of trainer, say WGAN-GP with its own learning rate)."""
+    def reset(self, keep_choices: bool = False) -> str:
+        """Start over with a fresh trainer from make_trainer, and redraw; the status line says
+        how many steps the run it replaced had trained (nothing is discarded silently), and so
+        does the note returned. With keep_choices (the Reset button) the learning rates and
+        objective set in the controls apply to the new trainer; otherwise the controls take its
+        own settings (after a notebook switched to another kind of trainer, say WGAN-GP with its
+        own learning rate)."""
         with self._lock:
             trainer = self.make_trainer()
             if self._buttons and keep_choices:
                 d_lr, g_lr, loss = (self._buttons[name] for name in ("d_lr", "g_lr", "loss"))
                 trainer.set_learning_rates(d=d_lr.value, g=g_lr.value)
                 trainer.set_objective(loss.value)
+            trained, by_hand = int(self.trainer.step.numpy()), self.trainer.extra_draws
+            done = (f"{trained:,} step{'s' * (trained != 1)}" if trained else
+                    f"{by_hand} update{'s' * (by_hand != 1)} by hand" if by_hand else "")
+            self._note = (f"a fresh run: the last one was discarded after {done}" if done else
+                          "a fresh run: the last one had not started, nothing was lost")
             self.trainer = trainer
             self._stale = True
             self.redraw()
+            return self._note
 
     # ---- widgets ------------------------------------------------------------------------
     def _begin(self) -> float | None:
@@ -314,8 +322,8 @@ class Dashboard:
         reset = widgets.Button(description="Reset", icon="undo", layout=widgets.Layout(width="90px"))
         by_hand = {kind: widgets.Button(description=kind, layout=widgets.Layout(width="80px"),
                                         tooltip=tip) for kind, tip in (
-            ("D only", "one discriminator update; G unchanged, step not advanced"),
-            ("G only", "one generator update; D unchanged, step not advanced"),
+            ("D only", "one discriminator update on a fresh batch; G unchanged, step not advanced"),
+            ("G only", "one generator update on a fresh batch; D unchanged, step not advanced"),
             ("both", "one training step: D update(s), then a G update"))}
         d_lr = widgets.SelectionSlider(options=rate_options(c.d_learning_rate), value=c.d_learning_rate,
                                        description="D lr", layout=widgets.Layout(width="300px"))
@@ -354,12 +362,12 @@ class Dashboard:
         def one_update(kind):
             def action():
                 t = self.trainer
-                if kind == "D only":
-                    m = t.discriminator_step()
+                if kind == "D only":  # a fresh batch at every click (draw=None), also at one step
+                    m = t.discriminator_step(draw=None)
                     text = (f"D only: one discriminator update, G unchanged (D loss {m['d_loss']:.3f}, "
                             f"mean D(x) {m['d_real']:.3f}, mean D(G(z)) {m['d_fake']:.3f})")
                 elif kind == "G only":
-                    m = t.generator_step()
+                    m = t.generator_step(draw=None)
                     text = f"G only: one generator update, D unchanged (G loss {m['g_loss']:.3f})"
                 else:
                     self._train_now(1)
@@ -415,7 +423,7 @@ class Dashboard:
                     self.sync(error=str(error))
 
         train.on_click(lambda _: act(lambda: self._train(steps.value)))
-        reset.on_click(lambda _: act(lambda: self.reset(keep_choices=True), "reset: a fresh trainer"))
+        reset.on_click(lambda _: act(lambda: "reset: " + self.reset(keep_choices=True)))
         for kind, button in by_hand.items():
             button.on_click(lambda _, kind=kind: act(one_update(kind)))
         play.observe(on_tick, names="value")

@@ -375,7 +375,8 @@ def discarded_note(old: training.Trainer, new: training.Trainer) -> str:
     what = f"{old.mixture.name} · {old.remedy}"
     if not steps:
         return f"Now {new.mixture.name} · {new.remedy}; the {what} run had not started, nothing was lost."
-    return (f"Now {new.mixture.name} · {new.remedy}. The {what} run was discarded after {steps:,} steps "
+    return (f"Now {new.mixture.name} · {new.remedy}. The {what} run was discarded after {steps:,} "
+            f"step{'s' * (steps != 1)} "
             "(a menu change always starts a fresh run).")
 
 

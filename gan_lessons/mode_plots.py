@@ -10,7 +10,7 @@ from matplotlib.animation import FuncAnimation, PillowWriter
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
-from gan_lessons import colors, figures, mixtures, mode_metrics, remedies
+from gan_lessons import colors, figures, history_plots, mixtures, mode_metrics, remedies
 
 
 def draw_samples(ax, samples, mixture, title: str | None = None, threshold=mode_metrics.THRESHOLD,
@@ -212,45 +212,52 @@ def draw_live(figure, trainer, n_samples: int | None = None, reference_size: int
     `mode_experiments.make_trainer` (it carries .mixture, .scaler and .eval_samples): real and
     generated samples over D's surface, the mode histogram against the covered threshold, and modes
     captured and covered at each evaluation so far beside the noise ceiling, all at the
-    evaluations' sample size unless n_samples is given."""
+    evaluations' sample size unless n_samples is given. Sized for a 1,000 px wide notebook
+    (draw_live.figsize: about 600 px at the dashboard's DPI); legends sit outside the data."""
     mixture, scaler = trainer.mixture, trainer.scaler
     n_samples = n_samples or getattr(trainer, "eval_samples", mode_metrics.PAPER_SAMPLES)
     sample_real = mixture.sampler(scaler)
     reference = sample_real(np.array([4321, 0]), reference_size)  # (m, 2) real, training units
     real = scaler.inverse_transform(sample_real(np.array([4321, 1]), n_samples))
     figure.clear()  # axes placed by hand: the dashboard's figure has no layout engine
-    grid = figure.add_gridspec(2, 2, width_ratios=(1.1, 1), height_ratios=(1.5, 1), left=0.08, right=0.98,
-                               bottom=0.09, top=0.91, wspace=0.35, hspace=0.5)
+    grid = figure.add_gridspec(2, 2, width_ratios=(1.15, 1), height_ratios=(1.45, 1), left=0.06, right=0.98,
+                               bottom=0.08, top=0.93, wspace=0.42, hspace=0.42)
     surface_ax, histogram_ax = figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1])
     time_ax = figure.add_subplot(grid[1, :])
     samples = scaler.inverse_transform(trainer.generate(n_samples, seed=777))
     image, label = draw_decision_surface(surface_ax, trainer, scaler, mixture, reference)
-    figure.colorbar(image, cax=surface_ax.inset_axes((1.03, 0, 0.04, 1)), label=label)
+    colorbar = figure.colorbar(image, cax=surface_ax.inset_axes((1.03, 0, 0.045, 1)))
+    colorbar.ax.set_title(label, fontsize="small")  # above the bar: beside it, it meets the next panel
     result = mode_metrics.report(samples, mixture)
     draw_samples(surface_ax, samples, mixture, f"{getattr(trainer, 'remedy', '')} · step "
                                                f"{int(trainer.step.numpy()):,}", real=real)
-    surface_ax.legend(loc="upper left", fontsize=7, markerscale=4, framealpha=0.85)
-    histogram_ax.bar(np.arange(result.n_modes), result.counts / n_samples, color=colors.FAKE)
+    surface_ax.set(xlabel="", ylabel="")  # x and y: the legend needs the room under the panel
+    legend = surface_ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=3, handletextpad=0.1,
+                               columnspacing=0.8, borderaxespad=0.2, fontsize="small")
+    for handle in legend.legend_handles:  # dots big enough to see the colour, the modes' + no bigger
+        handle.set_sizes([24])
+    shares = result.counts / n_samples
+    histogram_ax.bar(np.arange(result.n_modes), shares, color=colors.FAKE)
     histogram_ax.axhline(1 / result.n_modes, color="k", ls=":", lw=0.8, label="fair share")
-    histogram_ax.axhline(mode_metrics.COVERED_SHARE / result.n_modes, color=colors.CEILING, ls="--",
-                         lw=0.8, label="covered above")
-    histogram_ax.set(xlabel="mode", ylabel="share of samples (high quality)",
-                     title=f"{result.modes_captured}/{result.n_modes} modes "
-                           f"({result.modes_covered} covered)\n"
-                           f"{100 * result.high_quality:.0f}% HQ, KL {result.kl:.2f}")
-    histogram_ax.legend(fontsize=7)
+    covered = mode_metrics.COVERED_SHARE / result.n_modes
+    histogram_ax.axhline(covered, color=colors.CEILING, ls="--", lw=0.8, label="covered above")
+    captured = f"{result.modes_captured}/{result.n_modes} modes ({result.modes_covered} covered)"
+    histogram_ax.set(xlabel="mode", ylabel="share of samples (HQ)",
+                     title=f"{captured}\n{100 * result.high_quality:.0f}% HQ, KL {result.kl:.2f}")
+    history_plots.legend_above(histogram_ax, [shares, [1 / result.n_modes, covered]], bottom=0.0)
     table = trainer.history.evaluation_table()
+    values = [[mixture.n_modes, mode_metrics.noise_ceiling(mixture, n_samples)["modes_captured"]]]
     if table:
         time_ax.plot(table["step"], table["modes"], marker=".", color=colors.FAKE, label="captured")
         time_ax.plot(table["step"], table["covered"], marker=".", ls=":", color=colors.FAKE, label="covered")
+        values += [table["modes"], table["covered"]]
     time_ax.axhline(mixture.n_modes, color="k", lw=0.8, ls=":")
     _noise_level(time_ax, mixture, n_samples)
-    time_ax.set(xlabel="generator step", ylabel="modes", ylim=(-0.3, result.n_modes + 0.5),
-                title="modes captured and covered over time")
-    time_ax.legend(fontsize=7, ncol=3, loc="lower right")
+    time_ax.set(xlabel="generator step", ylabel="modes", title="modes captured and covered over time")
+    history_plots.legend_above(time_ax, values, bottom=-0.3)
 
 
-draw_live.figsize = (8.8, 6.4)
+draw_live.figsize = (7.6, 6.6)
 
 
 def best_response_figure(trainer, before, after, updates: int, figsize=(5.2, 4.4)) -> Figure:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from gan_lessons import colors, figures, theory, wasserstein
+from gan_lessons import colors, figures, history_plots, theory, wasserstein
 
 CONSTRAINT_COLORS = {"penalty": "tab:brown", "clipping": "tab:cyan", "gan": "tab:gray",
                      "normal": "tab:pink"}
@@ -234,26 +234,41 @@ def quality_over_time_figure(runs: dict[str, tuple[list[float], list[float]]], f
 # ---- 6. live -------------------------------------------------------------------------------------
 def draw_live(figure, trainer, n_samples: int = 500, resolution: int = 60, limits=((-2.2, 2.2), (-2.2, 2.2))):
     """The dashboard's draw for a 2-D WGAN trainer (training units) whose evaluate is
-    wasserstein.estimate_tracker: critic surface with samples, ||grad f|| heatmap, and the
-    critic's estimate beside the exact W1 at each evaluation."""
+    wasserstein.estimate_tracker: the critic's surface with the samples and the ||grad f|| heatmap
+    side by side, and below them the critic's estimate beside the exact W1 at each evaluation.
+    Sized for a 1,000 px wide notebook (draw_live.figsize, about 600 px at the dashboard's DPI)."""
     figure.clear()  # axes placed by hand: the dashboard's figure has no layout engine
-    grid = figure.add_gridspec(1, 3, left=0.03, right=0.98, bottom=0.16, top=0.88, wspace=0.3)
-    surface_ax, norm_ax, w_ax = (figure.add_subplot(grid[i]) for i in range(3))
+    grid = figure.add_gridspec(2, 2, height_ratios=(1.2, 1), left=0.1, right=0.9, bottom=0.09, top=0.94,
+                               wspace=0.25, hspace=0.3)
+    surface_ax, norm_ax = figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1])
+    w_ax = figure.add_subplot(grid[1, :])
     real = np.asarray(trainer.sample_real(np.array([4321, 0]), n_samples))
     fake = trainer.generate(n_samples, seed=777)
     surface = wasserstein.surface(trainer.discriminator, *limits, resolution=resolution)
     constraint = wasserstein.constraint_of(trainer.config)
-    draw_surface(surface_ax, surface, real, fake, f"{constraint} · step {int(trainer.step.numpy())}: f(x)")
-    image = draw_gradient_norms(norm_ax, surface, "||grad f(x)||")
-    figure.colorbar(image, cax=norm_ax.inset_axes((1.03, 0, 0.05, 1)))
+    draw_surface(surface_ax, surface, real, fake, f"{constraint} · step {int(trainer.step.numpy()):,}: f(x)")
+    surface_ax.legend(loc="lower left", markerscale=3, handletextpad=0.2, borderpad=0.3)
+    image = draw_gradient_norms(norm_ax, surface, "||grad f(x)|| (1: Lipschitz)")
+    figure.colorbar(image, cax=norm_ax.inset_axes((1.04, 0, 0.06, 1)))
     table = [e for e in trainer.history.evaluations if "exact_w1" in e]
-    if table:
-        steps = [e["step"] for e in table]
-        w_ax.plot(steps, [e["exact_w1"] for e in table], color="k", lw=2, label="exact W1")
-        w_ax.plot(steps, [e["critic_estimate"] for e in table], color=CONSTRAINT_COLORS[constraint],
-                  ls="--", marker=".", label="critic estimate")
-        if "w1_floor" in table[0]:
-            w_ax.axhline(table[0]["w1_floor"], color=colors.FLOOR, ls=":", label="W1 floor")
-        w_ax.legend(fontsize=7)
-    w_ax.set(xlabel="generator step", ylabel="training units", title="W1: estimate and truth")
+    w_ax.set(xlabel="generator step", ylabel="training units",
+             title="W1: the critic's estimate and the truth")
+    if not table:
+        w_ax.text(0.5, 0.5, "no evaluation yet: press Train, play, or both", transform=w_ax.transAxes,
+                  ha="center", va="center", color="0.4")
+        w_ax.set(xticks=[], yticks=[])
+        return figure
+    steps = [e["step"] for e in table]
+    exact, estimate = [e["exact_w1"] for e in table], [e["critic_estimate"] for e in table]
+    w_ax.plot(steps, exact, color="k", lw=2, label="exact W1")
+    w_ax.plot(steps, estimate, color=CONSTRAINT_COLORS[constraint], ls="--", marker=".",
+              label="critic estimate")
+    floor = [table[0]["w1_floor"]] if "w1_floor" in table[0] else []
+    if floor:
+        w_ax.axhline(floor[0], color=colors.FLOOR, ls=":", label="W1 floor")
+    history_plots.set_step_limits(w_ax, steps)
+    history_plots.legend_above(w_ax, [exact, estimate, floor])
     return figure
+
+
+draw_live.figsize = (7.6, 6.2)

@@ -186,6 +186,8 @@ def test_one_update_by_hand_moves_only_that_network_and_says_so(live, outputs):
     _click(live._buttons["d_step"])
     assert same(g_before, weights(t.generator)) and not same(d_before, weights(t.discriminator))
     assert int(t.step.numpy()) == 0 and _status(outputs).startswith("D only: one discriminator update")
+    _click(live._buttons["d_step"])  # again at the same step: on a fresh batch, not the same one
+    assert t.extra_draws == 2 and int(t.step.numpy()) == 0
     d_before = weights(t.discriminator)
     _click(live._buttons["g_step"])
     assert same(d_before, weights(t.discriminator)) and not same(g_before, weights(t.generator))
@@ -208,6 +210,18 @@ def test_objective_menu_and_reset_carry_the_students_choices(live, outputs):
     assert live.trainer.config.objective == "minimax" and live.trainer.config.d_learning_rate == 1e-4
     assert "not trained yet" in live.live.figure.axes[3].get_title()  # not an empty -0.04..0.04 axis
     assert "objective minimax" in _status(outputs)
+
+
+def test_a_fresh_trainer_says_how_many_steps_of_the_run_it_replaced_were_discarded(live, outputs):
+    live.show()
+    live.reset()
+    assert "the last one had not started, nothing was lost" in _status(outputs)
+    live.run(40)
+    live.reset()  # what a notebook's menu does (lesson 06's data or remedy, lesson 07's constraint)
+    assert "a fresh run: the last one was discarded after 40 steps" in _status(outputs)
+    _click(live._buttons["both_step"])
+    _click(live._buttons["reset"])
+    assert _status(outputs).startswith("reset: a fresh run: the last one was discarded after 1 step\n")
 
 
 def test_reset_keeps_the_students_choices_but_a_new_kind_of_trainer_brings_its_own(outputs):
@@ -250,6 +264,20 @@ def test_slow_drawing_is_spaced_out_to_stay_within_its_time_budget(live, monkeyp
     now["t"] = 111.0
     live._maybe_redraw()
     assert redraws == [102.0, 111.0]
+
+
+def test_every_lessons_dashboard_figure_fits_a_1000_px_notebook():
+    """JupyterLab in a 1,000 px window with its file browser open leaves about 560 px for an
+    output: a figure much wider is shrunk to fit, and its text with it (lesson 07's was 960 px)."""
+    from gan_lessons import image_plots, mode_plots, theory_plots, wasserstein_plots
+
+    curve = toy.QuadraticCurve()
+    draws = {"01": curve_plots.curve_dashboard_draw(curve, curve.scaler()), "03, 04": image_plots.live_draw(),
+             "05": theory_plots.draw_training_state, "06": mode_plots.draw_live,
+             "07": wasserstein_plots.draw_live}
+    for lessons, draw in draws.items():
+        width, height = (inches * dashboard.DPI for inches in draw.figsize)
+        assert width <= 620 and height <= 560, f"lesson {lessons}: {width:.0f} x {height:.0f} px"
 
 
 def test_rate_labels_are_exact_enough_to_tell_rates_apart():
