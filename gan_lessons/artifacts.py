@@ -32,6 +32,8 @@ WRITERS = {
     "mode_collapse.json": "python benchmarks/mode_collapse.py",
     "lesson01_measurements.json": "python benchmarks/lesson01_measurements.py",
     "dcgan_guidelines.json": "python benchmarks/dcgan_guidelines.py",
+    "stabilising_tricks.json": "python benchmarks/stabilising.py tricks",
+    "discriminator_balance.json": "python benchmarks/stabilising.py balance",
     "lesson03_variants.json": ("python benchmarks/lesson03_targets.py --seeds 0 --json "
                                "data/lesson03_variants.json (plain, then --set final_learning_rate=1e-3, "
                                "then --set d_steps=2)"),

@@ -203,18 +203,23 @@ REGULARISERS = (GradientPenalty, R1, WeightClipping)
 # ---- D's input transform ------------------------------------------------------------------------
 @dataclass(frozen=True)
 class InstanceNoise:
-    """Gaussian noise of standard deviation std * max(0, 1 - step / anneal_steps) added to every
-    input of D, real and generated alike (Sonderby et al. 2017; Arjovsky & Bottou 2017)."""
+    """Gaussian noise of standard deviation std * max(0, 1 - (step - start) / anneal_steps) added to
+    every input of D, real and generated alike (Sonderby et al. 2017; Arjovsky & Bottou 2017); the
+    full std until step `start` (a noise switched on mid-run starts its anneal there)."""
 
     std: float = 0.1
     anneal_steps: int = 1000
+    start: int = 0
     name: ClassVar[str] = "instance_noise"
 
     def __post_init__(self):
         validation.normalise(self, std=validation.number("instance noise std", self.std, 0),
-                             anneal_steps=validation.positive_integer("anneal_steps", self.anneal_steps))
+                             anneal_steps=validation.positive_integer("anneal_steps", self.anneal_steps),
+                             start=validation.integer("instance noise start (a step)", self.start, 0))
 
     def scale(self, step) -> tf.Tensor:
+        if self.start:
+            step = tf.maximum(tf.cast(step, tf.int64) - self.start, 0)
         progress = tf.cast(step, tf.float32) / float(self.anneal_steps)
         return self.std * tf.maximum(0.0, 1.0 - progress)
 

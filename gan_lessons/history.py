@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -20,10 +22,17 @@ class History:
         return np.asarray(self.metrics[name])
 
     def extend(self, first_step: int, chunk: dict[str, np.ndarray]):
+        """Append a chunk of per-step metrics. A metric that appears mid-run (a penalty switched on)
+        reads NaN for the steps before; one that stops (switched off) reads NaN from then on, so
+        every metric keeps one value per step."""
         n = len(next(iter(chunk.values())))
+        before = len(self.steps)
         self.steps.extend(range(first_step, first_step + n))
         for name, values in chunk.items():
-            self.metrics.setdefault(name, []).extend(np.asarray(values).tolist())
+            self.metrics.setdefault(name, [math.nan] * before).extend(np.asarray(values).tolist())
+        for name, values in self.metrics.items():
+            if name not in chunk:
+                values.extend([math.nan] * n)
 
     def evaluation_table(self) -> dict[str, np.ndarray]:
         """Evaluations as columns: {"step": (m,), metric: (m,), ...}."""

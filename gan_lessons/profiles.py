@@ -73,6 +73,15 @@ _SETTINGS = {
                  "track_samples": 1000, "image_steps": {"wgan_gp": 2000, "dcgan": 8000}, "image_evals": 20,
                  "image_samples": 1000, "dashboard_steps": 1000, "rerun_study": True, "study_seeds": 5},
     },
+    "08": {  # the Dirac-GAN (numpy and autodiff) and live single-seed ring runs; the tricks and balance
+        # studies are loaded from data/ unless rerun_study. steps: G steps of each live ring run
+        "smoke": {"dirac_steps": 200, "steps": 60, "eval_every": 30, "eval_samples": 500,
+                  "dashboard_steps": 30, "rerun_study": False, "study_seeds": 5, "balance_seeds": 3},
+        "lecture": {"dirac_steps": 1000, "steps": 1500, "eval_every": 250, "eval_samples": 2500,
+                    "dashboard_steps": 1000, "rerun_study": False, "study_seeds": 5, "balance_seeds": 3},
+        "full": {"dirac_steps": 2000, "steps": 1500, "eval_every": 250, "eval_samples": 2500,
+                 "dashboard_steps": 3000, "rerun_study": True, "study_seeds": 5, "balance_seeds": 3},
+    },
 }
 
 

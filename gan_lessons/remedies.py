@@ -1,5 +1,6 @@
 """Lesson 06's discriminator architectures against mode collapse: packing (PacGAN) and the
-minibatch standard deviation, PacGAN's maxout discriminator, and how to score one point with them.
+minibatch standard deviation, PacGAN's maxout discriminator, and how to score one point with them;
+lesson 08's minibatch discrimination (Salimans et al. 2016).
 
 Packing and the minibatch standard deviation let D see several samples at once, so a generator
 that puts every sample on one mode is easy to reject. All train with `training.Trainer` unchanged.
@@ -63,6 +64,47 @@ class MinibatchStdDev(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "epsilon": self.epsilon}
+
+
+def minibatch_features(features, tensor, kernels: int) -> tf.Tensor:
+    """Salimans et al.'s minibatch discrimination features o (batch, kernels) of features f
+    (batch, A), for a tensor T of shape (A, kernels * kernel_dim): M_i = f_i T as (kernels,
+    kernel_dim), c_b(i, j) = exp(-||M_i,b - M_j,b||_1), o(x_i)_b = sum over the batch of c_b(i, j)
+    (j = i included: it adds exp(0) = 1). Any batch size: one sample gives o = 1, n identical
+    samples o = n."""
+    features = tf.convert_to_tensor(features, tf.float32)
+    matrices = tf.reshape(tf.matmul(features, tf.convert_to_tensor(tensor, tf.float32)),
+                          (tf.shape(features)[0], kernels, -1))  # (batch, B, C)
+    l1 = tf.reduce_sum(tf.abs(matrices[:, None] - matrices[None]), axis=-1)  # (batch, batch, B)
+    return tf.reduce_sum(tf.exp(-l1), axis=1)  # (batch, B)
+
+
+class MinibatchDiscrimination(keras.layers.Layer):
+    """(batch, A) -> (batch, A + kernels): appends `minibatch_features` to each sample's features
+    (Salimans et al. 2016), with a learned tensor T (A, kernels * kernel_dim), weights N(0, 0.05^2).
+    Unlike the minibatch standard deviation (one statistic shared by the whole batch), each sample
+    gets its own closeness to the others, per kernel. Its output depends on the batch: D must score
+    whole batches of one kind (the Trainer's real and generated batches are)."""
+
+    def __init__(self, kernels: int = 5, kernel_dim: int = 3, seed: int = 0, **kwargs):
+        super().__init__(**kwargs)
+        self.kernels, self.kernel_dim = models.check_sizes("kernels and kernel_dim", (kernels, kernel_dim))
+        self.seed = seed
+
+    def build(self, input_shape):
+        self.tensor = self.add_weight(
+            shape=(input_shape[-1], self.kernels * self.kernel_dim), name="tensor",
+            initializer=keras.initializers.RandomNormal(0.0, 0.05, self.seed))
+
+    def call(self, features):
+        return tf.concat([features, minibatch_features(features, self.tensor, self.kernels)], axis=1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[-1] + self.kernels)
+
+    def get_config(self):
+        return {**super().get_config(), "kernels": self.kernels, "kernel_dim": self.kernel_dim,
+                "seed": self.seed}
 
 
 class Maxout(keras.layers.Layer):
@@ -153,6 +195,21 @@ def minibatch_std_discriminator(input_dim: int = 2, hidden=(128, 128), seed: int
     h = MinibatchStdDev(name="minibatch_std")(h)
     h = _hidden_stack(h, hidden[-1:], seed + len(hidden) - 1, prefix="after_std")
     logits = models.dense(1, seed + len(hidden), "logits")(h)
+    return keras.Model(samples, logits, name=name)
+
+
+def minibatch_discrimination_discriminator(input_dim: int = 2, hidden=(128, 128), kernels: int = 5,
+                                            kernel_dim: int = 3, seed: int = 100,
+                                            name: str = "minibatch_discrimination_d") -> keras.Model:
+    """models.mlp_discriminator's hidden layers (same names and initial weights for the same seed),
+    then a MinibatchDiscrimination layer, then the logit: samples (batch, input_dim) -> (batch, 1)."""
+    hidden = models.check_sizes("hidden", hidden)
+    samples = keras.Input((input_dim,), name="samples")
+    h = samples
+    for i, units in enumerate(hidden):
+        h = keras.layers.LeakyReLU(0.2, name=f"leaky_{i}")(models.dense(units, seed + i, f"hidden_{i}")(h))
+    h = MinibatchDiscrimination(kernels, kernel_dim, seed + 50, name="minibatch_discrimination")(h)
+    logits = models.dense(1, seed + len(hidden) + 1, "logits")(h)
     return keras.Model(samples, logits, name=name)
 
 

@@ -514,6 +514,30 @@ class Trainer:
         self.d_optimizer.learning_rate.assign(self.config.d_learning_rate)
         self.g_optimizer.learning_rate.assign(self.config.g_learning_rate)
 
+    # what reconfigure() may change mid-run: the pieces of the update, not the data stream or shapes
+    RECONFIGURABLE = ("d_steps", "objective", "real_label", "regularisers", "instance_noise",
+                      "feature_matching", "d_learning_rate", "g_learning_rate")
+
+    def reconfigure(self, **changes):
+        """Change pieces of the game from the next step on (a dashboard's switches): any field of
+        RECONFIGURABLE. Networks, optimizer states, step and history are kept; the compiled update is
+        rebuilt on its next use. Other fields (batch size, seed, latent...) define the run: build a
+        new Trainer for them."""
+        fixed = sorted(set(changes) - set(self.RECONFIGURABLE))
+        if fixed:
+            raise ValueError(f"{fixed} cannot change mid-run (reconfigure takes "
+                             f"{list(self.RECONFIGURABLE)}): build a new Trainer with TrainConfig(...) "
+                             "for them")
+        config = self.config.replace(**changes)  # validated by TrainConfig
+        objective = game.objective(config.objective, config.real_label)
+        features = None
+        if config.track_features or config.feature_matching:
+            features = models.feature_extractor(self.discriminator, config.feature_matching)
+        self.config, self.objective, self.features = config, objective, features
+        self._warn_if_batch_norm_is_penalised()
+        self.set_learning_rates()
+        self._compiled = {}
+
     def set_objective(self, name: str):
         """Switch the objective (say "non_saturating" -> "minimax") from the next step on."""
         objective = game.objective(name, self.config.real_label)

@@ -263,3 +263,16 @@ def test_a_conditional_config_needs_conditional_models_and_labelled_batches():
                                training.TrainConfig(batch_size=8, num_classes=CLASSES))
     with pytest.raises(ValueError, match=r"must return \(samples, labels\)"):
         trainer.train(1)
+
+
+def test_instance_noise_switched_on_mid_run_anneals_from_its_start():
+    noise = game.InstanceNoise(std=0.4, anneal_steps=100, start=500)
+    scales = [float(noise.scale(tf.constant(s, tf.int64))) for s in (0, 499, 500, 550, 600, 900)]
+    assert scales == pytest.approx([0.4, 0.4, 0.4, 0.2, 0.0, 0.0])
+    plain = game.InstanceNoise(std=0.4, anneal_steps=100)
+    for step in (0, 7, 50, 99, 150):  # start 0: the formula as it was, bit for bit
+        progress = np.float32(step) / np.float32(100.0)
+        expected = np.float32(0.4) * max(np.float32(0.0), np.float32(1.0) - progress)
+        assert float(plain.scale(tf.constant(step, tf.int64))) == pytest.approx(float(expected), abs=0)
+    with pytest.raises(ValueError, match="start"):
+        game.InstanceNoise(start=-1)

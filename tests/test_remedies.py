@@ -125,3 +125,65 @@ def test_batch_norm_generator_is_pacgans_g():
     assert len(norms) == 4 and [d.units for d in dense] == [400, 400, 400, 400, 2]
     assert not any(d.use_bias for d in dense[:-1]) and dense[-1].use_bias  # batch norm supplies the shift
     assert generator(_samples(8), training=False).shape == (8, 2)
+
+
+# ---- minibatch discrimination (lesson 08) ----------------------------------------------------------
+def _naive_minibatch_features(features, tensor, kernels):
+    """Salimans et al.'s definition with loops: o(x_i)_b = sum_j exp(-||M_i,b - M_j,b||_1)."""
+    matrices = (features @ tensor).reshape(len(features), kernels, -1)
+    out = np.zeros((len(features), kernels))
+    for i in range(len(features)):
+        for j in range(len(features)):
+            out[i] += np.exp(-np.abs(matrices[i] - matrices[j]).sum(axis=-1))
+    return out
+
+
+@pytest.mark.parametrize("batch", [1, 2, 5, 17])
+def test_minibatch_features_follow_the_definition_for_any_batch_size(batch):
+    rng = np.random.default_rng(batch)
+    features, tensor = rng.normal(size=(batch, 6)), rng.normal(scale=0.3, size=(6, 4 * 3))
+    got = remedies.minibatch_features(features, tensor, 4).numpy()
+    np.testing.assert_allclose(got, _naive_minibatch_features(features, tensor, 4), rtol=1e-5)
+
+
+def test_minibatch_features_count_near_copies_in_the_batch():
+    tensor = np.random.default_rng(0).normal(size=(3, 10))
+    one = remedies.minibatch_features(np.ones((1, 3)), tensor, 5).numpy()
+    copies = remedies.minibatch_features(np.ones((7, 3)), tensor, 5).numpy()
+    np.testing.assert_allclose(one, 1.0)  # a sample alone: exp(0) for itself
+    np.testing.assert_allclose(copies, 7.0)  # a collapsed batch: every kernel counts all 7
+
+
+def test_a_minibatch_discrimination_d_scores_a_sample_by_its_batch():
+    discriminator = remedies.minibatch_discrimination_discriminator(hidden=(16, 16), kernels=4, seed=3)
+    samples = _samples(8).numpy()
+    changed = samples.copy()
+    changed[5] += 2.0
+    before, after = discriminator(samples).numpy()[:, 0], discriminator(changed).numpy()[:, 0]
+    assert before[0] != after[0]  # sample 0 is the same; its batch is not
+    plain = models.mlp_discriminator(2, (16, 16), feature_dim=None, seed=3)
+    assert plain(samples).numpy()[0, 0] == plain(changed).numpy()[0, 0]
+
+
+def test_minibatch_discrimination_shares_the_plain_ds_hidden_layers():
+    with_layer = remedies.minibatch_discrimination_discriminator(hidden=(32, 16), seed=7)
+    plain = models.mlp_discriminator(2, (32, 16), feature_dim=None, seed=7)
+    for name in ("hidden_0", "hidden_1"):
+        for a, b in zip(with_layer.get_layer(name).get_weights(), plain.get_layer(name).get_weights()):
+            np.testing.assert_array_equal(a, b)
+    assert with_layer.get_layer("minibatch_discrimination").compute_output_shape((None, 16)) == (None, 21)
+    for batch in (1, 3, 128):
+        assert with_layer(_samples(batch)).shape == (batch, 1)
+
+
+def test_the_shared_trainer_trains_a_minibatch_discrimination_d_unchanged():
+    trainer = training.Trainer(models.mlp_generator(hidden=(16,), seed=1),
+                               remedies.minibatch_discrimination_discriminator(hidden=(16,), seed=2),
+                               RING.sampler(), training.TrainConfig(batch_size=32, chunk_size=5))
+    history = trainer.train(5, progress=False)
+    assert np.all(np.isfinite(history["d_loss"])) and np.all(np.isfinite(history["g_loss"]))
+
+
+def test_minibatch_discrimination_refuses_bad_sizes():
+    with pytest.raises(ValueError, match="kernels"):
+        remedies.MinibatchDiscrimination(kernels=0)

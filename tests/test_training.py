@@ -309,3 +309,43 @@ def test_xla_is_opt_in_and_deterministic():
         assert abs(history["d_loss"][0] - np.log(4)) < 0.05
         assert np.all(np.isfinite(history["d_loss"])) and abs(np.mean(history["d_loss"]) - np.log(4)) < 0.2
     assert not np.array_equal(first.history["d_loss"], plain.history["d_loss"])
+
+
+# ---- reconfigure: a dashboard's switches mid-run (lesson 08) --------------------------------------
+def test_reconfigure_without_a_change_continues_the_run_bit_for_bit():
+    straight, paused = small_trainer(seed=4), small_trainer(seed=4)
+    straight.train(20, progress=False)
+    paused.train(10, progress=False)
+    paused.reconfigure(d_steps=1)  # the same pieces, the update traced again
+    paused.train(10, progress=False)
+    for name in ("d_loss", "g_loss"):
+        np.testing.assert_array_equal(straight.history[name], paused.history[name])
+    assert same(weights(straight.generator), weights(paused.generator))
+
+
+def test_reconfigure_switches_pieces_from_the_next_step_and_keeps_the_run():
+    from gan_lessons import game
+
+    trainer = small_trainer()
+    trainer.train(5, progress=False)
+    before = int(trainer.d_optimizer.iterations.numpy())
+    trainer.reconfigure(d_steps=3, regularisers=(game.R1(1.0),), real_label=0.9, d_learning_rate=2e-3)
+    trainer.train(2, progress=False)
+    assert int(trainer.d_optimizer.iterations.numpy()) - before == 6  # k = 3 D updates per step
+    assert int(trainer.step.numpy()) == 7 and len(trainer.history) == 7
+    penalty = trainer.history["r1_penalty"]
+    assert np.isnan(penalty[:5]).all() and np.isfinite(penalty[5:]).all()
+    assert trainer.objective.real_label == 0.9
+    assert float(trainer.d_optimizer.learning_rate.numpy()) == pytest.approx(2e-3)
+    trainer.reconfigure(regularisers=())
+    trainer.train(1, progress=False)
+    assert np.isnan(trainer.history["r1_penalty"][-1])
+
+
+def test_reconfigure_refuses_what_defines_the_run():
+    trainer = small_trainer()
+    with pytest.raises(ValueError, match="build a new Trainer"):
+        trainer.reconfigure(batch_size=32)
+    with pytest.raises(ValueError, match="d_steps"):
+        trainer.reconfigure(d_steps=0)
+    assert trainer.config.d_steps == 1  # a refused change leaves the trainer as it was

@@ -1,0 +1,83 @@
+"""Lesson 08's stored studies on the 8-Gaussian ring (lesson 06's small MLPs, mode_experiments.LIVE,
+for 1,500 generator steps (stabilising.BASE), the last third at a tenth of the rates, 2,500 samples
+scored).
+
+    python benchmarks/stabilising.py tricks    # each trick alone, 5 seeds: data/stabilising_tricks.json
+    python benchmarks/stabilising.py balance   # k x D/G rates, 3 seeds: data/discriminator_balance.json
+    python benchmarks/stabilising.py tricks --seeds 2 --steps 300 --out /tmp/tricks.json   # a quick check
+    python benchmarks/stabilising.py tricks --report data/stabilising_tricks.json         # reprint
+
+Every run of a study uses the same seeds and the same number of generator steps; a seed fixes the
+initial weights (paired: the same generator and D layers for every trick) and the data stream.
+Times per step leave out evaluations and the first chunk (tracing); they are wall time on a shared
+machine, so read them against each other, within one study.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from gan_lessons import stabilising, stabilising_study  # noqa: E402
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("study", choices=("tricks", "balance"))
+    parser.add_argument("--seeds", type=int, default=None, help="seeds 0..N-1 (tricks: 5, balance: 3)")
+    parser.add_argument("--steps", type=int, default=None, help="generator steps per run (default 1,500)")
+    parser.add_argument("--tricks", nargs="+", default=list(stabilising.TRICKS), choices=stabilising.TRICKS)
+    parser.add_argument("--out", default=None, help="default: the study's file in data/")
+    parser.add_argument("--report", metavar="JSON", help="print the table of a study file and exit")
+    args = parser.parse_args(argv)
+    if args.report:
+        report(stabilising_study.load(args.report))
+        return 0
+    base = stabilising.BASE if args.study == "tricks" else stabilising_study.BALANCE_BASE
+    if args.steps:
+        base = base.replace(steps=args.steps, eval_every=min(base.eval_every, max(1, args.steps // 4)))
+    command = "python benchmarks/stabilising.py " + shlex.join(argv if argv is not None else sys.argv[1:])
+    start = time.perf_counter()
+    if args.study == "tricks":
+        results = stabilising_study.tricks_study(args.tricks, range(args.seeds or 5), base)
+        by, out = ("trick",), args.out or stabilising_study.TRICKS_PATH
+    else:
+        results = stabilising_study.balance_study(seeds=range(args.seeds or 3), base=base)
+        by, out = ("d_steps", "rate_ratio"), args.out or stabilising_study.BALANCE_PATH
+    seconds = time.perf_counter() - start
+    record = stabilising_study.record(results, command.strip(), seconds, by, base)
+    stabilising_study.save(record, out)
+    report(record)
+    print(f"wrote {out} in {seconds / 60:.1f} min")
+    return 0
+
+
+def report(record: dict):
+    print(f"{record['command']} ({record['created']}, {record['seconds'] / 60:.1f} min, load "
+          f"{record['machine']['load_average']})")
+    rows = record["summary"]
+    if record["by"] == ["trick"]:
+        print(stabilising_study.tricks_table(rows, record["noise_ceiling"]))
+        for key in ("w1_ratio", "modes", "covered"):
+            diffs = stabilising_study.paired_differences(record["results"], key)
+            print(f"paired difference from the plain GAN, {key}: " + ", ".join(
+                f"{trick} {mean:+.2f} ± {std:.2f}" for trick, (mean, std, _) in diffs.items()))
+        return
+    for r in rows:
+        print(f"k={r['d_steps']} D/G rate {r['rate_ratio']:g}: W1/floor {r['w1_ratio']:.2f} ± "
+              f"{r['w1_ratio_std']:.2f}, {r['modes']:.1f} modes ({r['covered']:.1f} covered) at "
+              f"{r['high_quality']:.1f}% HQ, D accuracy {r['accuracy']:.0f}% (real {r['accuracy_real']:.0f}, "
+              f"fake {r['accuracy_fake']:.0f}), {1000 * r['seconds_per_step']:.2f} ms/step")
+    print("balanced (within the best cell's seed spread of W1/floor):")
+    print(stabilising_study.balanced_cells(rows))
+    print(record["noise_ceiling"] and stabilising_study.mode_metrics.noise_line(record["noise_ceiling"]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""Lesson 08's stored studies on the ring: the tricks side by side (paired seeds, one budget) and
+D's strength as a map (k D steps per G step x the D/G learning-rate ratio). `benchmarks/stabilising.py`
+runs them and writes data/stabilising_tricks.json and data/discriminator_balance.json; the lecture
+loads them and the full profile reruns them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import pathlib
+import platform
+import time
+
+import numpy as np
+import tensorflow as tf
+
+from gan_lessons import artifacts, mixtures, mode_experiments, mode_metrics, stabilising
+
+TRICKS_PATH: pathlib.Path = artifacts.DATA_DIR / "stabilising_tricks.json"
+BALANCE_PATH: pathlib.Path = artifacts.DATA_DIR / "discriminator_balance.json"
+D_STEPS = (1, 2, 5)  # k: D updates per G update
+# the map's budget: 1,000 generator steps (the tricks' 1,500 would take 20 minutes on a shared 2-core CPU)
+BALANCE_BASE = stabilising.BASE.replace(steps=1000)
+RATE_RATIOS = (0.25, 1.0, 4.0)  # D's Adam rate / G's (G's stays at the base's 2e-3)
+METRICS = ("modes", "covered", "high_quality", "kl", "w1", "w1_floor", "w1_ratio", "accuracy_real",
+           "accuracy_fake", "accuracy", "seconds", "seconds_per_step")
+REGENERATE = {TRICKS_PATH.name: "python benchmarks/stabilising.py tricks",
+              BALANCE_PATH.name: "python benchmarks/stabilising.py balance"}
+
+
+def tricks_study(tricks_=stabilising.TRICKS, seeds=range(5), base=None, settings=None,
+                 log=print) -> list[dict]:
+    """stabilising.run for every trick x seed, the same seeds and budget for each."""
+    results = []
+    for trick in tricks_:
+        for seed in seeds:
+            results.append(_logged(stabilising.run(trick, seed, base, settings), log))
+    return results
+
+
+def balance_study(d_steps=D_STEPS, rate_ratios=RATE_RATIOS, seeds=range(3), base=None,
+                  log=print) -> list[dict]:
+    """The plain GAN for every k x rate ratio x seed (same seeds, same generator steps)."""
+    base = base or BALANCE_BASE
+    results = []
+    for k in d_steps:
+        for ratio in rate_ratios:
+            for seed in seeds:
+                results.append(_logged(stabilising.run("none", seed, base, d_steps=k, rate_ratio=ratio), log))
+    return results
+
+
+def _logged(result: dict, log) -> dict:
+    if log:
+        log(f"{result['trick']:24s} k={result['d_steps']} ratio={result['rate_ratio']:g} "
+            f"seed {result['seed']}: "
+            f"{result['modes']}/{result['n_modes']} modes ({result['covered']} covered), "
+            f"{100 * result['high_quality']:5.1f}% HQ, W1/floor {result['w1_ratio']:.2f}, "
+            f"D accuracy {result['accuracy']:.2f}, {1000 * result['seconds_per_step']:.2f} ms/step, "
+            f"{result['seconds']:.0f} s")
+    return result
+
+
+def summarise(results: list[dict], by=("trick",)) -> list[dict]:
+    """Mean and standard deviation (key_std) over seeds of every METRICS key (high quality and
+    accuracies in %), per group of `by` keys, in first-seen order."""
+    groups: dict[tuple, list[dict]] = {}
+    for result in results:
+        groups.setdefault(tuple(result[key] for key in by), []).append(result)
+    rows = []
+    for key, group in groups.items():
+        row = dict(zip(by, key), seeds=len(group), n_modes=group[0]["n_modes"])
+        for name in METRICS:
+            scale = 100 if name in ("high_quality", "accuracy_real", "accuracy_fake", "accuracy") else 1
+            values = scale * np.array([r[name] for r in group], np.float64)
+            row[name] = float(values.mean())
+            row[name + "_std"] = float(values.std(ddof=1)) if len(values) > 1 else 0.0
+        rows.append(row)
+    return rows
+
+
+def paired_differences(results: list[dict], key: str = "w1_ratio", baseline: str = "none") -> dict:
+    """Per trick, the seed-by-seed difference trick - baseline of `key` (paired seeds): {trick:
+    (mean, std, seeds)}; negative W1/floor and positive modes are improvements."""
+    base = {r["seed"]: r[key] for r in results if r["trick"] == baseline}
+    out = {}
+    for trick in dict.fromkeys(r["trick"] for r in results):
+        if trick == baseline:
+            continue
+        diffs = np.array([r[key] - base[r["seed"]] for r in results
+                          if r["trick"] == trick and r["seed"] in base])
+        if len(diffs):
+            spread = float(diffs.std(ddof=1)) if len(diffs) > 1 else 0.0
+            out[trick] = (float(diffs.mean()), spread, len(diffs))
+    return out
+
+
+def tricks_table(rows: list[dict], ceiling: dict | None = None) -> str:
+    """Markdown: modes captured and covered, high quality, W1 with its floor, D's final held-out
+    accuracy and ms per step for each trick (mean ± std over seeds), and the noise ceiling."""
+    lines = ["| trick | seeds | modes captured | modes covered | high quality % | W1 (floor) | W1/floor "
+             "| D accuracy real / fake % | ms / step |", "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {stabilising.LABELS.get(r['trick'], r['trick'])} | {r['seeds']} | "
+                     f"{r['modes']:.1f} ± {r['modes_std']:.1f} / {r['n_modes']} | "
+                     f"{r['covered']:.1f} ± {r['covered_std']:.1f} | "
+                     f"{r['high_quality']:.1f} ± {r['high_quality_std']:.1f} | "
+                     f"{r['w1']:.3f} ({r['w1_floor']:.3f}) "
+                     f"| {r['w1_ratio']:.1f} ± {r['w1_ratio_std']:.1f} | {r['accuracy_real']:.0f} / "
+                     f"{r['accuracy_fake']:.0f} | {1000 * r['seconds_per_step']:.2f} ± "
+                     f"{1000 * r['seconds_per_step_std']:.2f} |")
+    if ceiling:
+        lines.append(f"\n{mode_metrics.noise_line(ceiling)}")
+    return "\n".join(lines)
+
+
+def balance_grid(rows: list[dict], key: str = "w1_ratio", d_steps=None, rate_ratios=None) -> np.ndarray:
+    """A summarise(..., by=("d_steps", "rate_ratio")) column as a grid (len(d_steps), len(ratios))."""
+    d_steps = tuple(d_steps or sorted({r["d_steps"] for r in rows}))
+    rate_ratios = tuple(rate_ratios or sorted({r["rate_ratio"] for r in rows}))
+    grid = np.full((len(d_steps), len(rate_ratios)), np.nan)
+    for r in rows:
+        grid[d_steps.index(r["d_steps"]), _nearest(rate_ratios, r["rate_ratio"])] = r[key]
+    return grid
+
+
+def _nearest(values, value) -> int:
+    return int(np.argmin(np.abs(np.log(np.asarray(values)) - np.log(value))))
+
+
+def balanced_cells(rows: list[dict], key: str = "w1_ratio") -> np.ndarray:
+    """bool grid like balance_grid: the cells whose mean `key` (lower is better) lies within the
+    best cell's mean + its standard deviation over seeds: as good as the best, within seed spread."""
+    means, spreads = balance_grid(rows, key), balance_grid(rows, key + "_std")
+    best = np.unravel_index(np.nanargmin(means), means.shape)
+    return means <= means[best] + spreads[best]
+
+
+def noise_ceiling(n: int = mode_metrics.PAPER_SAMPLES) -> dict:
+    return mode_metrics.noise_ceiling(mixtures.by_name("ring"), n)
+
+
+def record(results: list[dict], command: str, seconds: float, by, base=None, settings=None) -> dict:
+    """What a study file holds: every run, the summary by `by`, the configs, the noise ceiling,
+    the command, the machine and the date."""
+    base, settings = base or stabilising.BASE, settings or stabilising.Tricks()
+    return {"results": results, "summary": summarise(results, by), "by": list(by),
+            "config": dataclasses.asdict(base), "tricks": dataclasses.asdict(settings),
+            "noise_ceiling": noise_ceiling(base.eval_samples), "command": command,
+            "seconds": round(seconds, 1),
+            "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(),
+                        "load_average": [round(x, 2) for x in os.getloadavg()],
+                        "python": platform.python_version(), "tensorflow": tf.__version__},
+            "created": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+
+
+def save(record_: dict, path) -> dict:
+    """Write a study record as JSON; in data/, its SHA-256 into data/MANIFEST.json."""
+    return mode_experiments.write_record(record_, path)
+
+
+def load(path) -> dict:
+    """A study written by `save`, checked against data/MANIFEST.json when it is in data/."""
+    path = pathlib.Path(path)
+    command = REGENERATE.get(path.name, "python benchmarks/stabilising.py")
+    return artifacts.load_json(path, regenerate=f"Rerun the study with `{command}`.",
+                               required=("results", "summary", "config", "noise_ceiling"),
+                               kind="a lesson 08 study")
+
+
+def base_from(record_: dict):
+    """The ExperimentConfig and Tricks a stored study was made with."""
+    return mode_experiments.config_from(record_), stabilising.Tricks(**record_["tricks"])

@@ -1,0 +1,77 @@
+"""Lesson 08's stored studies: the summaries and the balanced region are computed as stated, and
+the shipped files hold what the lesson says they hold (paired seeds, every trick, every cell)."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from gan_lessons import artifacts, stabilising, stabilising_study
+
+
+def _result(trick, seed, w1_ratio, k=1, ratio=0.25, **more):
+    base = {key: 0.0 for key in stabilising_study.METRICS}
+    base.update(trick=trick, seed=seed, d_steps=k, rate_ratio=ratio, n_modes=8, w1_ratio=w1_ratio, **more)
+    return base
+
+
+def test_summarise_gives_mean_and_sample_std_per_group():
+    results = [_result("none", s, w) for s, w in enumerate([2.0, 4.0, 6.0])] + [_result("r1", 0, 1.0)]
+    rows = stabilising_study.summarise(results)
+    assert [r["trick"] for r in rows] == ["none", "r1"]
+    assert rows[0]["w1_ratio"] == pytest.approx(4.0) and rows[0]["w1_ratio_std"] == pytest.approx(2.0)
+    assert rows[1]["seeds"] == 1 and rows[1]["w1_ratio_std"] == 0.0
+
+
+def test_paired_differences_compare_seed_by_seed():
+    results = [_result("none", s, w) for s, w in enumerate([2.0, 4.0, 6.0])]
+    results += [_result("r1", s, w) for s, w in enumerate([1.0, 3.0, 8.0])]
+    mean, std, n = stabilising_study.paired_differences(results)["r1"]
+    assert (mean, n) == (pytest.approx(0.0), 3) and std == pytest.approx(np.std([-1, -1, 2], ddof=1))
+
+
+def test_the_balanced_region_is_the_best_cell_and_those_within_its_seed_spread():
+    rows = []
+    cells = [(1, 0.25, 5.0, 1.0), (1, 1.0, 2.0, 0.5), (5, 0.25, 2.4, 0.1), (5, 1.0, 2.6, 0.1)]
+    for k, ratio, mean, std in cells:
+        rows.append({"d_steps": k, "rate_ratio": ratio, "w1_ratio": mean, "w1_ratio_std": std})
+    np.testing.assert_array_equal(stabilising_study.balanced_cells(rows), [[False, True], [True, False]])
+    assert stabilising_study.balance_grid(rows).shape == (2, 2)
+
+
+@pytest.mark.parametrize("path", [stabilising_study.TRICKS_PATH, stabilising_study.BALANCE_PATH])
+def test_a_changed_study_is_refused(path, tmp_path):
+    if not path.exists():
+        pytest.skip(f"{path.name} not written yet")
+    copy_dir = tmp_path / "data"
+    copy_dir.mkdir()
+    shutil.copy(path, copy_dir / path.name)
+    record = json.loads((copy_dir / path.name).read_text())
+    artifacts.write_manifest(copy_dir)  # a manifest beside the copy: it is checked like data/
+    record["summary"][0]["modes"] = 8.0
+    (copy_dir / path.name).write_text(json.dumps(record))
+    with pytest.raises(artifacts.ArtifactError, match="changed"):
+        stabilising_study.load(copy_dir / path.name)
+
+
+def test_the_stored_tricks_study_pairs_five_seeds_of_every_trick():
+    if not stabilising_study.TRICKS_PATH.exists():
+        pytest.skip("data/stabilising_tricks.json not written yet")
+    record = stabilising_study.load(stabilising_study.TRICKS_PATH)
+    seeds = {trick: sorted(r["seed"] for r in record["results"] if r["trick"] == trick)
+             for trick in stabilising.TRICKS}
+    assert all(s == seeds["none"] for s in seeds.values()) and len(seeds["none"]) >= 5
+    steps = {r["history"]["step"][-1] for r in record["results"]}
+    assert len(steps) == 1  # one budget
+    assert record["noise_ceiling"]["n"] == record["config"]["eval_samples"]
+
+
+def test_the_stored_balance_study_fills_every_cell_with_three_seeds():
+    if not stabilising_study.BALANCE_PATH.exists():
+        pytest.skip("data/discriminator_balance.json not written yet")
+    record = stabilising_study.load(stabilising_study.BALANCE_PATH)
+    rows = stabilising_study.summarise(record["results"], ("d_steps", "rate_ratio"))
+    assert len(rows) == len(stabilising_study.D_STEPS) * len(stabilising_study.RATE_RATIOS)
+    assert min(r["seeds"] for r in rows) >= 3
+    assert stabilising_study.balanced_cells(rows).any()
