@@ -82,6 +82,20 @@ _SETTINGS = {
         "full": {"dirac_steps": 2000, "steps": 1500, "eval_every": 250, "eval_samples": 2500,
                  "dashboard_steps": 3000, "rerun_study": True, "study_seeds": 5, "balance_seeds": 3},
     },
+    "09": {  # conditional DCGAN (conditional.LECTURE); each conditioning trained for `steps`, same seed;
+        # per_class: images per class in the scorecard; cas_*: train on generated, test on real;
+        # shipped_*: what scripts/train_conditional.py trains for the shipped generator, and how often
+        # it evaluates and checkpoints
+        "smoke": {"steps": 30, "eval_every": 15, "eval_samples": 200, "per_class": 20, "cas_images": 500,
+                  "cas_steps": 20, "cas_test_images": 500, "memorisation_references": 1000,
+                  "shipped_steps": 30, "shipped_eval_every": 15},
+        "lecture": {"steps": 1500, "eval_every": 250, "eval_samples": 1000, "per_class": 100,
+                    "cas_images": 5000, "cas_steps": 250, "cas_test_images": 2000,
+                    "memorisation_references": 10000, "shipped_steps": 20000, "shipped_eval_every": 500},
+        "full": {"steps": 12000, "eval_every": 1000, "eval_samples": 1000, "per_class": 300,
+                 "cas_images": 20000, "cas_steps": 2000, "cas_test_images": 10000,
+                 "memorisation_references": 60000, "shipped_steps": 20000, "shipped_eval_every": 500},
+    },
 }
 
 

@@ -1,13 +1,16 @@
 """Every lesson in a real browser, as a student meets it: JupyterLab on loopback, headless Chromium,
 Run All under the smoke profile, then every control of the lesson's dashboard exercised (train N
 steps, one D or G update by hand, reset, both learning-rate sliders, the objective menu, play and
-pause), checking after each that the figure changed, and at the end that no cell shows an error,
-the Log Console holds no callback error, and the trainer runs at the settings the controls show
-(read in the kernel by a probe cell the test appends).
+pause) and then the lesson's own controls beside it (lesson 06's data and remedy menus, lesson 07's
+critic controls), checking after each that the figure changed, and that no cell shows an error or
+TensorFlow's start-up log or retracing warning, the Log Console holds no callback error, and the
+trainer runs at the settings the controls show (read in the kernel by a probe cell the test
+appends: after Run All, after pause, after each of the lesson's own controls, and at the end).
 
 A lesson is one line of LESSONS. Needs Debian's chromium (/usr/bin/chromium) and Playwright from PyPI
 (never `playwright install`); skipped when either is missing, except under CI=true, where it must
-run. Keeps a screenshot of each dashboard in build/screenshots/lessonNN.png.
+run. Keeps a screenshot of each dashboard in build/screenshots/lessonNN.png, and prints each
+lesson's time (pytest -s).
 """
 
 from __future__ import annotations
@@ -44,10 +47,24 @@ START_SECONDS = 180  # opening a notebook and starting its kernel, on a busy CPU
 
 
 @dataclass(frozen=True)
+class Control:
+    """A control a lesson shows beside its dashboard (a menu or a slider that rebuilds the trainer)."""
+
+    label: str  # its description, as the student reads it
+    setting: str  # the trainer's setting it stands for: a Python expression run in the kernel, whose
+    # value must read as the control shows it (a menu's option, a slider's readout)
+    key: str = ""  # a slider: the key that moves it one notch; "" for a menu (it takes another option)
+    option: str = ""  # a menu: the option to pick ("" for the first one not shown now)
+
+
+@dataclass(frozen=True)
 class Lesson:
     notebook: str  # a file in notebooks/
     board: str = ""  # the variable holding its dashboard.Dashboard; "" for a lesson without one
     train_steps: int = 400  # typed into the steps box: a few chunks, so progress shows as it goes
+    rates: str = ""  # the (D, G) learning rates its cells leave the trainer at: an expression run in
+    # the kernel after Run All, before any control moves (a browser that rounds them shows here)
+    controls: tuple[Control, ...] = ()  # its own controls, exercised in order after the dashboard's
 
     @property
     def key(self) -> str:
@@ -55,11 +72,27 @@ class Lesson:
 
 
 LESSONS = (
-    Lesson("01_toy_gan.ipynb", board="live"),
+    Lesson("01_toy_gan.ipynb", board="live", rates="(learning_rate, learning_rate)"),
     Lesson("02_minimax.ipynb"),  # no trainer: its p_g sliders redraw the densities
-    Lesson("03_vanilla_gan.ipynb", board="live"),
-    Lesson("04_dcgan.ipynb", board="live", train_steps=100),  # chunks of 50 slower steps
-    Lesson("05_nonsaturating_vs_minimax.ipynb", board="board"),
+    Lesson("03_vanilla_gan.ipynb", board="live",  # its training cell drops the rates for the last third
+           rates="(final_learning_rate, final_learning_rate)"),
+    Lesson("04_dcgan.ipynb", board="live", train_steps=100,  # chunks of 50 slower steps
+           rates="(learning_rate, learning_rate)"),
+    Lesson("05_nonsaturating_vs_minimax.ipynb", board="board",
+           rates="(lambda c: (c.d_learning_rate, c.g_learning_rate))(board.make_trainer().config)"),
+    Lesson("06_mode_collapse.ipynb", board="live", train_steps=200,
+           rates="(live_config.d_learning_rate, live_config.g_learning_rate)", controls=(
+               Control("data", 'next(k for k in ("ring", "grid") if mixtures.by_name(k).name == '
+                               'live.trainer.mixture.name)'),
+               Control("remedy", "live.trainer.remedy"))),
+    Lesson("07_wasserstein_gan.ipynb", board="live", train_steps=200,
+           rates="(lambda c: (c.d_learning_rate, c.g_learning_rate))(make_live_trainer().config)", controls=(
+               Control("critic steps", "live.trainer.config.d_steps", key="ArrowLeft"),
+               Control("lambda", "next((r.weight for r in live.trainer.config.regularisers "
+                                 "if isinstance(r, game.GradientPenalty)), None)", key="ArrowRight"),
+               Control("constraint", "wasserstein.constraint_of(live.trainer.config)", option="clipping"),
+               Control("clip c", "next((r.clip for r in live.trainer.config.regularisers "
+                                 "if isinstance(r, game.WeightClipping)), None)", key="ArrowRight"))),
 )
 
 PROBE = """# browser-test probe: the dashboard's trainer and controls, as the kernel sees them
@@ -76,7 +109,9 @@ print("PROBE " + _json.dumps({{
     "g_lr_in_adam": float(_trainer.g_optimizer.learning_rate.numpy()),
     "objective": _trainer.config.objective,
     "controls": {{name: _controls[name].value for name in ("d_lr", "g_lr", "loss")}},
-}}))"""
+    "notebook_rates": {rates},
+    "settings": {{{settings}}},
+}}, default=str))"""
 
 
 def _missing() -> list[str]:
@@ -104,7 +139,9 @@ def _smoke_copy(lesson: Lesson, directory: pathlib.Path) -> pathlib.Path:
     assert count == 1, f"{lesson.notebook}'s parameters cell no longer starts with profile = \"lecture\""
     cell.source = source
     if lesson.board:
-        notebook.cells.append(nbformat.v4.new_code_cell(PROBE.format(board=lesson.board)))
+        settings = ", ".join(f"{control.label!r}: {control.setting}" for control in lesson.controls)
+        probe = PROBE.format(board=lesson.board, rates=lesson.rates or "None", settings=settings)
+        notebook.cells.append(nbformat.v4.new_code_cell(probe))
     target = directory / lesson.notebook
     nbformat.write(notebook, target)
     return target
@@ -212,6 +249,7 @@ DONE_JS = """(cells) => {
 STARTED_JS = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
     .some(p => /\\[(\\*|\\d+)\\]/.test(p.innerText))"""
 TENSORFLOW_LOG = re.compile(r"absl::InitializeLog|oneDNN custom operations")
+RETRACING = re.compile(r"triggered tf\.function retracing")  # TensorFlow's warning, after Resets
 TRAINING = re.compile(r"\btraining [\d,]+ / [\d,]+ steps")  # the status line while a run goes
 
 
@@ -285,9 +323,9 @@ class Student:
         assert not _errors(cells), "cells show errors after Run All:\n" + "\n".join(_errors(cells))
         unrun = [c["prompt"] for c in cells if not re.fullmatch(r"\[\d+\]:", c["prompt"])]
         assert not unrun, f"some code cells did not run: {unrun}"
-        if "quiet_tensorflow()" in self.notebook.read_text():
-            noisy = [text[:200] for c in cells for text in c["stderr"] if TENSORFLOW_LOG.search(text)]
-            assert not noisy, f"TensorFlow's start-up log shows in the notebook: {noisy}"
+        noisy = [text[:200] for c in cells for text in c["stderr"] if TENSORFLOW_LOG.search(text)]
+        assert not noisy, (f"TensorFlow's start-up log shows in the notebook: {noisy}; call "
+                           "runner.quiet_tensorflow() first in its Setup cell")
 
     def settled(self, seconds: float = 1.0) -> bool:
         """The kernel is idle, and stays idle for `seconds` (no handler left running)."""
@@ -350,6 +388,15 @@ class Dashboard:
         return (readout.input_value() if readout.evaluate("e => e.tagName") == "INPUT"
                 else readout.inner_text()).strip()
 
+    def menu(self, description: str):
+        return self.cell.locator(f".widget-dropdown:has(label:text-is('{description}')) select").first
+
+    def shown(self, control: Control) -> str:
+        """What a control shows: a slider's readout, or a menu's chosen option."""
+        if control.key:
+            return self.readout(control.label)
+        return self.menu(control.label).evaluate("s => s.options[s.selectedIndex].text").strip()
+
     def idle(self) -> bool:
         return self.button("Train N steps").is_enabled() and not TRAINING.search(self.status())
 
@@ -362,11 +409,26 @@ class Dashboard:
             self.student.wait(f"the figure to change after {what}", lambda: self.figure() != before, 30)
 
 
-def _exercise_dashboard(student: Student, lesson: Lesson) -> dict:
+def _same(value, shown: str) -> bool:
+    """A trainer's setting (from the probe's JSON) reads as the control shows it."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(shown) == pytest.approx(value, rel=1e-9)
+    return str(value) == shown
+
+
+def _exercise_dashboard(student: Student, lesson: Lesson):
     page = student.page
     board = Dashboard(student)
     start_step = board.step()
     assert board.figure().startswith("data:image/png;base64,")
+
+    # After Run All, before any control moves: the trainer runs at the rates the notebook set (the
+    # browser rounded none of them), and the sliders show those rates.
+    probe = _run_probe(student)
+    rates = (probe["d_lr"], probe["g_lr"])
+    assert rates == tuple(probe["notebook_rates"]), f"the trainer's rates are not the notebook's: {probe}"
+    for description, rate in zip(("D lr", "G lr"), rates):
+        assert float(board.readout(description)) == pytest.approx(rate, rel=1e-3), (description, probe)
 
     # Train N steps, clicked twice in a row: it trains N steps once, reporting progress as it goes.
     steps_box = board.cell.locator(".widget-text:has(label:text-is('steps')) input")
@@ -409,7 +471,7 @@ def _exercise_dashboard(student: Student, lesson: Lesson) -> dict:
                      lambda d=description, o=old: board.readout(d) != o, 20)
         student.wait(f"the status line to show the new {description}",
                      lambda d=description: f"{d} {board.readout(d)} " in board.status() + " ", 20)
-    menu = board.cell.locator(".widget-dropdown select").first
+    menu = board.menu("objective")
     choices = [o for o in menu.locator("option").all_inner_texts() if o != menu.input_value()]
     choice = "minimax" if "minimax" in choices else choices[0]
     menu.select_option(choice)
@@ -429,11 +491,63 @@ def _exercise_dashboard(student: Student, lesson: Lesson) -> dict:
     play_buttons.nth(1 if play_buttons.count() == 4 else 0).click()  # 7.x: a pause button; 8.x: a toggle
     student.wait("the kernel to settle after pause", student.settled)
     assert board.figure() != before, "the figure did not change while playing"
-
     probe = _run_probe(student)
-    shown = {name: board.readout(name) for name in ("D lr", "G lr")}
-    return {"probe": probe, "shown": shown, "objective": menu.input_value(), "status": board.status(),
-            "step_after_training": start_step + lesson.train_steps}
+    assert probe["figure_step"] == probe["step"] > 0, f"the figure lags the trainer after pause: {probe}"
+
+
+def _exercise_lesson_controls(student: Student, lesson: Lesson):
+    """Each of the lesson's own controls, after a step of training: it starts a fresh run, says the
+    run it replaced was discarded, redraws, and the new trainer has the setting the control shows."""
+    board = Dashboard(student)
+    for control in lesson.controls:
+        board.act("'both' (a run in progress)", board.button("both").click,
+                  lambda: board.status().startswith("both: "))
+        trained, before = board.step(), board.shown(control)
+        assert trained > 0
+
+        def change(control=control, before=before):
+            if control.key:
+                handle = board.slider(control.label).locator(".noUi-handle, .ui-slider-handle").first
+                handle.focus()
+                handle.press(control.key)
+            else:
+                menu = board.menu(control.label)
+                options = [o for o in menu.locator("option").all_inner_texts() if o.strip() != before]
+                menu.select_option(label=control.option or options[0])
+
+        board.act(f"the '{control.label}' control", change,
+                  lambda: board.step() == 0 and "a fresh run" in board.status())
+        status, shown = board.status(), board.shown(control)
+        assert shown != before, f"the '{control.label}' control still shows {before!r}"
+        assert f"discarded after {trained:,} step" in status, f"no word of the discarded run: {status!r}"
+        probe = _run_probe(student)
+        value = probe["settings"][control.label]
+        assert _same(value, shown), f"'{control.label}' shows {shown!r}, the trainer has {value!r}"
+
+
+def _check_the_trainer_is_what_the_controls_show(student: Student):
+    """At the end: the trainer's rates and objective are the controls' (in the kernel, in Adam, and
+    as the browser shows them), and the figure shows the trainer's last step."""
+    board = Dashboard(student)
+    probe = _run_probe(student)
+    assert probe["figure_step"] == probe["step"], f"the figure lags the trainer: {probe}"
+    controls = probe["controls"]
+    assert (probe["d_lr"], probe["g_lr"], probe["objective"]) == (
+        controls["d_lr"], controls["g_lr"], controls["loss"]), probe
+    assert probe["d_lr_in_adam"] == pytest.approx(probe["d_lr"], rel=1e-6), probe
+    assert probe["g_lr_in_adam"] == pytest.approx(probe["g_lr"], rel=1e-6), probe
+    for name, description in (("d_lr", "D lr"), ("g_lr", "G lr")):  # what the student reads is in use
+        shown = board.readout(description)
+        assert float(shown) == pytest.approx(probe[name], rel=1e-3), (description, shown, probe)
+    assert board.menu("objective").input_value() == probe["objective"], probe
+
+
+def _check_the_figure_is_shown_near_its_own_size(board: Dashboard):
+    """At 1,000 px the dashboard's figure is not shrunk much below the size its fonts were chosen
+    for (a figure too wide for the notebook is scaled down to fit, and its text becomes unreadable)."""
+    image = board.cell.locator(".jp-RenderedImage img").first
+    natural, shown = image.evaluate("i => [i.naturalWidth, i.getBoundingClientRect().width]")
+    assert shown >= 0.85 * natural, f"the figure ({natural} px wide) is shown {shown:.0f} px wide at 1,000 px"
 
 
 def _run_probe(student: Student) -> dict:
@@ -487,31 +601,25 @@ def test_lesson_runs_and_its_controls_work_in_a_browser(jupyterlab, chromium, le
         student.open_and_run_all()
         run_all_seconds = time.perf_counter() - start
         if lesson.board:
-            result = _exercise_dashboard(student, lesson)
-            shot = take_screenshot(Dashboard(student).cell)
+            _exercise_dashboard(student, lesson)
+            shot = take_screenshot(Dashboard(student).cell)  # a trained state, after pause
+            _check_the_figure_is_shown_near_its_own_size(Dashboard(student))
+            _exercise_lesson_controls(student, lesson)
+            _check_the_trainer_is_what_the_controls_show(student)
         else:
             shot = take_screenshot(page.locator(".jp-CodeCell").filter(has=_exercise_sliders(student)).first)
         cells = page.evaluate(CELLS_JS)
         assert not _errors(cells), "cells show errors after the controls:\n" + "\n".join(_errors(cells))
+        retracing = [text[:300] for c in cells for text in c["stderr"] if RETRACING.search(text)]
+        assert not retracing, f"TensorFlow's retracing warning shows in the notebook: {retracing}"
         logged = student.log_console_errors()
         assert not logged, "the Log Console holds callback errors:\n" + "\n".join(logged)
-        if lesson.board:
-            probe = result["probe"]
-            assert probe["figure_step"] == probe["step"], f"the figure lags the trainer after pause: {probe}"
-            controls = probe["controls"]
-            assert (probe["d_lr"], probe["g_lr"], probe["objective"]) == (
-                controls["d_lr"], controls["g_lr"], controls["loss"]), probe
-            assert probe["d_lr_in_adam"] == pytest.approx(probe["d_lr"], rel=1e-6), probe
-            assert probe["g_lr_in_adam"] == pytest.approx(probe["g_lr"], rel=1e-6), probe
-            for name in ("d_lr", "g_lr"):  # the readout the student sees is the rate in use
-                shown = result["shown"]["D lr" if name == "d_lr" else "G lr"]
-                assert float(shown) == pytest.approx(probe[name], rel=1e-3), (shown, probe)
-            assert result["objective"] == probe["objective"]
     finally:
         if not shot:  # what the page showed when the test failed
             take_screenshot()
         page.close()
         for session in _api(jupyterlab["base"], "/api/sessions"):  # free the kernel's memory
             _api(jupyterlab["base"], f"/api/sessions/{session['id']}", "DELETE")
-    print(f"\nbrowser test, lesson {lesson.key}: run all {run_all_seconds:.0f} s, total "
-          f"{time.perf_counter() - start:.0f} s; screenshot {screenshot.relative_to(ROOT)}")
+    total = time.perf_counter() - start
+    print(f"\nbrowser test, lesson {lesson.key}: run all {run_all_seconds:.0f} s, controls "
+          f"{total - run_all_seconds:.0f} s, total {total:.0f} s; screenshot {screenshot.relative_to(ROOT)}")
