@@ -15,7 +15,7 @@ if [ ! -x "$venv/bin/python" ]; then
   "$PYTHON" -m venv --system-site-packages "$venv"
   "$venv/bin/python" -m pip install -q "ipywidgets==7.7.1"
 fi
-"$venv/bin/python" -m pytest -q -p no:cacheprovider tests/test_dashboard.py tests/test_theory_plots.py
+"$venv/bin/python" -m pytest -q -p no:cacheprovider tests/test_dashboard.py tests/test_theory_plots.py tests/test_conditional_plots.py
 
 echo "== nbval: notebooks with checked cells, prepared under the smoke profile"
 rm -rf build/nbval && mkdir -p build/nbval
