@@ -25,8 +25,9 @@ def draw_curve_samples(ax, curve: QuadraticCurve, real, fake, title="samples (da
                 label="G's latent grid" if i == 0 else None)
     ax.scatter(*np.asarray(real).T, s=6, color=colors.REAL, alpha=0.5, label="real", zorder=2)
     ax.scatter(*np.asarray(fake).T, s=6, color=colors.FAKE, alpha=0.6, label="generated", zorder=3)
-    xlim, ylim = curve.plot_limits()
-    ax.set(xlim=xlim, ylim=ylim, xlabel="x", ylabel="y", title=title)
+    xlim, (low, high) = curve.plot_limits()
+    # headroom above the curve's ends for the legend's two rows, so that it covers none of them
+    ax.set(xlim=xlim, ylim=(low, high + 0.3 * (high - low)), xlabel="x", ylabel="y", title=title)
     ax.legend(loc="upper center", ncol=2, markerscale=2, fontsize="small")
 
 

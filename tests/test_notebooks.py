@@ -1,13 +1,18 @@
-"""Every lesson runs end to end under its smoke profile, and no notebook carries stray outputs."""
+"""Every lesson runs end to end under its smoke profile, without TensorFlow's start-up log or
+retracing warnings in its outputs and with each dashboard's last frame kept; no notebook carries
+stray outputs."""
 
 import ast
 import json
 import pathlib
+import re
 import time
 
 import nbformat
 import papermill
 import pytest
+
+from gan_lessons import runner
 
 NOTEBOOKS = sorted((pathlib.Path(__file__).parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 CHECKED = "# NBVAL_CHECK_OUTPUT"
@@ -47,8 +52,26 @@ def test_every_parameter_is_readable_by_papermill(path):
         ast.literal_eval(parameter["default"])  # defaults are literals: the runner can type-check them
 
 
+def _text(value) -> str:
+    return "".join(value) if isinstance(value, list) else value or ""
+
+
+def _dashboard_frames(executed: dict) -> list[tuple[int, str, bool]]:
+    """(cell index, final status line, whether the cell keeps a figure) of each cell that shows a
+    dashboard's status line (dashboard.Dashboard.show)."""
+    frames = []
+    for index, cell in enumerate(executed["cells"]):
+        outputs = cell.get("outputs", [])
+        statuses = [_text(o["data"].get("text/plain")) for o in outputs
+                    if "gan-lessons-status" in _text(o.get("data", {}).get("text/html"))]
+        if statuses:
+            frames.append((index, statuses[-1], any("image/png" in o.get("data", {}) for o in outputs)))
+    return frames
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs_under_smoke_profile(path, tmp_path):
+def test_notebook_runs_under_smoke_profile(path, tmp_path, monkeypatch):
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)  # as on a student's machine
     out = tmp_path / path.name
     start = time.perf_counter()
     papermill.execute_notebook(str(path), str(out), parameters={"profile": "smoke"},
@@ -57,4 +80,16 @@ def test_notebook_runs_under_smoke_profile(path, tmp_path):
     executed = json.loads(out.read_text())
     errors = [o for c in executed["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
+    stderr = [_text(o.get("text")) for c in executed["cells"] for o in c.get("outputs", [])
+              if o.get("name") == "stderr"]
+    noisy = [text[:200] for text in stderr if runner.drop_tensorflow_noise(text) != text]
+    assert not noisy, (f"TensorFlow's start-up log shows in {path.name}: {noisy}; call "
+                       "runner.quiet_tensorflow() first in its Setup cell")
+    retracing = [text[:300] for text in stderr if "triggered tf.function retracing" in text]
+    assert not retracing, f"TensorFlow's retracing warning shows in {path.name}: {retracing}"
+    for index, status, has_figure in _dashboard_frames(executed):  # what a handout keeps
+        assert has_figure, f"{path.name} cell {index}: the dashboard's figure is not kept"
+        assert re.match(r"step [\d,]+ ", status.splitlines()[-1]) and not re.search(
+                r"training [\d,]+ / [\d,]+ steps", status), (
+            f"{path.name} cell {index}: the status line kept is not a final one: {status!r}")
     print(f"{path.name}: smoke profile ran in {elapsed:.1f} s")

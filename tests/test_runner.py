@@ -11,7 +11,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from gan_lessons import runner
+from gan_lessons import profiles, runner
 
 NOTEBOOKS = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -130,10 +130,14 @@ def test_other_execution_failures_are_reported_too(tmp_path, monkeypatch):
     assert result["error"] == "RuntimeError: Kernel died"
 
 
-def test_smoke_run_of_lesson_01_writes_notebook_html_and_summary(tmp_path, capsys):
+def test_smoke_run_of_lesson_01_writes_notebook_html_and_summary(tmp_path, capfd):
     out = tmp_path / "lectures"
     assert runner.main(["run", "01", "--profile", "smoke", "--out", str(out), "--no-progress"]) == 0
-    printed = capsys.readouterr().out
+    captured = capfd.readouterr()  # the runner's and its children's (kernel's) output
+    printed = captured.out
+    lines = (captured.out + captured.err).splitlines()
+    noisy = [line for line in lines if runner.TENSORFLOW_NOISE.fullmatch(line)]
+    assert not noisy, f"TensorFlow's start-up log in the runner's output: {noisy}"
     notebook, html = out / "01_toy_gan.smoke.ipynb", out / "01_toy_gan.smoke.html"
     assert notebook.exists() and html.exists() and (out / "summary.md").exists()
     executed = nbformat.read(notebook, as_version=4)
@@ -141,6 +145,17 @@ def test_smoke_run_of_lesson_01_writes_notebook_html_and_summary(tmp_path, capsy
     injected = next(c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
     assert 'profile = "smoke"' in injected.source
     assert "<html" in html.read_text()[:2000].lower()
+    # the handout keeps the dashboard as the lecture left it: its last frame and final status line
+    def is_status(output) -> bool:
+        return "gan-lessons-status" in output.get("data", {}).get("text/html", "")
+
+    [board] = [c for c in executed.cells if any(is_status(o) for o in c.get("outputs", []))]
+    [status] = [o.data["text/plain"] for o in board.outputs if is_status(o)]
+    [figure] = [o.data["image/png"] for o in board.outputs if "image/png" in o.get("data", {})]
+    assert status.startswith(f"step {profiles.settings('01', 'smoke')['steps']:,} · "), status
+    assert len(figure) > 10_000
+    page = html.read_text()
+    assert status.splitlines()[-1].split(" · ")[0] in page and figure[:200] in page
 
     [row] = json.loads((out / "summary.json").read_text())
     assert (row["lesson"], row["profile"], row["status"], row["error"]) == ("01", "smoke", "ok", "")
