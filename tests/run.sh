@@ -26,4 +26,7 @@ for notebook in notebooks/[0-9][0-9]_*.ipynb; do
 done
 
 echo "== unit tests, every notebook under its smoke profile, nbval"
-"$PYTHON" -m pytest tests build/nbval --nbval-lax -p no:cacheprovider --durations=15 "$@"
+# Two workers, each test file whole on one (--dist loadfile: module fixtures such as the browser
+# test's JupyterLab server are made once): the browser test spends most of its time waiting for
+# JupyterLab and the kernel, and the other tests' compute fills those waits.
+"$PYTHON" -m pytest tests build/nbval --nbval-lax -p no:cacheprovider -n 2 --dist loadfile --durations=15 "$@"
