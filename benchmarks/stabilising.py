@@ -74,7 +74,7 @@ def report(record: dict):
               f"{r['w1_ratio_std']:.2f}, {r['modes']:.1f} modes ({r['covered']:.1f} covered) at "
               f"{r['high_quality']:.1f}% HQ, D accuracy {r['accuracy']:.0f}% (real {r['accuracy_real']:.0f}, "
               f"fake {r['accuracy_fake']:.0f}), {1000 * r['seconds_per_step']:.2f} ms/step")
-    print("balanced (within the best cell's seed spread of W1/floor):")
+    print("balanced (every seed covers every mode), rows k, columns D/G rate ratio:")
     print(stabilising_study.balanced_cells(rows))
     print(record["noise_ceiling"] and stabilising_study.mode_metrics.noise_line(record["noise_ceiling"]))
 

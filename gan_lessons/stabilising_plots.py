@@ -169,7 +169,7 @@ def balance_figure(grid: dict, figsize=(11, 4.2)) -> Figure:
         ax.set(xticks=range(len(ratios)), xticklabels=[f"{r:g}" for r in ratios], yticks=range(len(k)),
                yticklabels=[str(s) for s in k], xlabel="D's learning rate / G's",
                ylabel="k (D steps per G step)")
-    quality_ax.set_title("W1 / floor (green frame: as good as the best within its seed spread)", fontsize=9)
+    quality_ax.set_title("W1 / floor (green frame: every seed covers every mode)", fontsize=9)
     accuracy_ax.set_title("D's final accuracy on held-out real and generated samples", fontsize=9)
     return figure
 

@@ -129,12 +129,11 @@ def _nearest(values, value) -> int:
     return int(np.argmin(np.abs(np.log(np.asarray(values)) - np.log(value))))
 
 
-def balanced_cells(rows: list[dict], key: str = "w1_ratio") -> np.ndarray:
-    """bool grid like balance_grid: the cells whose mean `key` (lower is better) lies within the
-    best cell's mean + its standard deviation over seeds: as good as the best, within seed spread."""
-    means, spreads = balance_grid(rows, key), balance_grid(rows, key + "_std")
-    best = np.unravel_index(np.nanargmin(means), means.shape)
-    return means <= means[best] + spreads[best]
+def balanced_cells(rows: list[dict]) -> np.ndarray:
+    """bool grid like balance_grid: the cells where every seed covered every mode (covered, the
+    mean over seeds, equals n_modes), the map's balanced region."""
+    covered, n_modes = balance_grid(rows, "covered"), balance_grid(rows, "n_modes")
+    return covered >= n_modes
 
 
 def noise_ceiling(n: int = mode_metrics.PAPER_SAMPLES) -> dict:

@@ -31,13 +31,12 @@ def test_paired_differences_compare_seed_by_seed():
     assert (mean, n) == (pytest.approx(0.0), 3) and std == pytest.approx(np.std([-1, -1, 2], ddof=1))
 
 
-def test_the_balanced_region_is_the_best_cell_and_those_within_its_seed_spread():
+def test_the_balanced_region_is_where_every_seed_covers_every_mode():
     rows = []
-    cells = [(1, 0.25, 5.0, 1.0), (1, 1.0, 2.0, 0.5), (5, 0.25, 2.4, 0.1), (5, 1.0, 2.6, 0.1)]
-    for k, ratio, mean, std in cells:
-        rows.append({"d_steps": k, "rate_ratio": ratio, "w1_ratio": mean, "w1_ratio_std": std})
+    for k, ratio, covered in [(1, 0.25, 0.0), (1, 1.0, 8.0), (5, 0.25, 8.0), (5, 1.0, 7.7)]:
+        rows.append({"d_steps": k, "rate_ratio": ratio, "covered": covered, "n_modes": 8})
     np.testing.assert_array_equal(stabilising_study.balanced_cells(rows), [[False, True], [True, False]])
-    assert stabilising_study.balance_grid(rows).shape == (2, 2)
+    assert stabilising_study.balance_grid(rows, "covered").shape == (2, 2)
 
 
 @pytest.mark.parametrize("path", [stabilising_study.TRICKS_PATH, stabilising_study.BALANCE_PATH])
