@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import io
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -162,12 +163,22 @@ class Dashboard:
     def _maybe_redraw(self):
         # Wait refresh_seconds, or longer when drawing is slow, so that drawing takes at most
         # draw_budget of the wall time on any machine.
+        # A run that will end within that wait skips the frame: its final frame comes sooner.
         cost = self._last_draw_seconds
         wait = max(self.refresh_seconds, cost * (1 - self.draw_budget) / self.draw_budget)
-        if time.perf_counter() - self._last_refresh >= wait:
+        if time.perf_counter() - self._last_refresh >= wait and self.seconds_left() >= wait:
             self.redraw()
         else:
             self.sync()
+
+    def seconds_left(self) -> float:
+        """The time the run in progress should still take, from its pace so far (inf: no run,
+        or no step done yet)."""
+        progress = self._progress
+        if not progress or not progress[0]:
+            return math.inf
+        done, total, started = progress
+        return (time.perf_counter() - started) * (total - done) / done
 
     def status_text(self) -> str:
         """The status line as plain text: step, last losses, and the settings in use."""
@@ -180,9 +191,8 @@ class Dashboard:
                      f"objective {c.objective}")
         progress = self._progress
         if progress:
-            done, total, started = progress
-            elapsed = time.perf_counter() - started
-            left = f", about {elapsed * (total - done) / done:.0f} s left" if done else ""
+            done, total, _ = progress
+            left = f", about {self.seconds_left():.0f} s left" if done else ""
             parts.insert(0, f"training {done:,} / {total:,} steps{left}")
         return " · ".join(parts)
 

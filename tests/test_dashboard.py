@@ -266,6 +266,23 @@ def test_slow_drawing_is_spaced_out_to_stay_within_its_time_budget(live, monkeyp
     assert redraws == [102.0, 111.0]
 
 
+
+def test_a_run_that_ends_within_the_wait_skips_the_frame_its_final_one_replaces(live, monkeypatch):
+    now = {"t": 100.0}
+    monkeypatch.setattr(dashboard.time, "perf_counter", lambda: now["t"])
+    redraws = []
+    monkeypatch.setattr(live, "redraw", lambda: redraws.append(now["t"]))
+    live.refresh_seconds, live.draw_budget = 2.0, 0.1
+    live._last_refresh, live._last_draw_seconds = 97.0, 0.1  # 3 s since the last frame: wait over
+    live._progress = (900, 1000, 91.0)  # 9 s for 900 steps: 1 s left, within the 2 s wait
+    live._maybe_redraw()
+    assert redraws == [] and live.seconds_left() == pytest.approx(1.0)
+    live._progress = (600, 1000, 94.0)  # 6 s for 600 steps: 4 s left
+    live._maybe_redraw()
+    assert redraws == [100.0]
+    live._progress = None  # no run: nothing to wait for
+    assert live.seconds_left() == float("inf")
+
 def test_every_lessons_dashboard_figure_fits_a_1000_px_notebook():
     """JupyterLab in a 1,000 px window with its file browser open leaves about 560 px for an
     output: a figure much wider is shrunk to fit, and its text with it (lesson 07's was 960 px)."""
