@@ -65,6 +65,7 @@ class Lesson:
     rates: str = ""  # the (D, G) learning rates its cells leave the trainer at: an expression run in
     # the kernel after Run All, before any control moves (a browser that rounds them shows here)
     controls: tuple[Control, ...] = ()  # its own controls, exercised in order after the dashboard's
+    draws_d: bool = True  # its figure shows D (a surface, D's outputs): a "D only" click changes it
 
     @property
     def key(self) -> str:
@@ -93,6 +94,11 @@ LESSONS = (
                Control("constraint", "wasserstein.constraint_of(live.trainer.config)", option="clipping"),
                Control("clip c", "next((r.clip for r in live.trainer.config.regularisers "
                                  "if isinstance(r, game.WeightClipping)), None)", key="ArrowRight"))),
+    Lesson("08_stabilising_the_game.ipynb", board="live", train_steps=200,  # its trick switches: checkboxes
+           rates="(lambda c: (c.d_learning_rate, c.g_learning_rate))(make_live_trainer().config)",
+           draws_d=False),  # samples, D's accuracy at evaluations, losses: a D update by hand moves none
+    Lesson("09_conditional_gan.ipynb", board="live", train_steps=100,  # chunks of 50 DCGAN steps
+           rates="(learning_rate, learning_rate)"),
 )
 
 PROBE = """# browser-test probe: the dashboard's trainer and controls, as the kernel sees them
@@ -457,7 +463,8 @@ def _exercise_dashboard(student: Student, lesson: Lesson):
     # One update by hand: the status line says which network moved.
     for label, says in (("D only", "D only: one discriminator update"),
                         ("G only", "G only: one generator update"), ("both", "both: ")):
-        board.act(f"'{label}'", board.button(label).click, lambda says=says: board.status().startswith(says))
+        board.act(f"'{label}'", board.button(label).click, lambda says=says: board.status().startswith(says),
+                  figure_changes=lesson.draws_d or label != "D only")
     after_hand = board.step()
     assert after_hand == start_step + lesson.train_steps + 1, "only 'both' advances the step"
 

@@ -286,12 +286,20 @@ def test_a_run_that_ends_within_the_wait_skips_the_frame_its_final_one_replaces(
 def test_every_lessons_dashboard_figure_fits_a_1000_px_notebook():
     """JupyterLab in a 1,000 px window with its file browser open leaves about 560 px for an
     output: a figure much wider is shrunk to fit, and its text with it (lesson 07's was 960 px)."""
-    from gan_lessons import image_plots, mode_plots, theory_plots, wasserstein_plots
+    from gan_lessons import (
+        conditional_plots,
+        image_plots,
+        mode_plots,
+        stabilising_plots,
+        theory_plots,
+        wasserstein_plots,
+    )
 
     curve = toy.QuadraticCurve()
     draws = {"01": curve_plots.curve_dashboard_draw(curve, curve.scaler()), "03, 04": image_plots.live_draw(),
              "05": theory_plots.draw_training_state, "06": mode_plots.draw_live,
-             "07": wasserstein_plots.draw_live}
+             "07": wasserstein_plots.draw_live, "08": stabilising_plots.draw_live,
+             "09": conditional_plots.live_draw(0.9)}
     for lessons, draw in draws.items():
         width, height = (inches * dashboard.DPI for inches in draw.figsize)
         assert width <= 620 and height <= 560, f"lesson {lessons}: {width:.0f} x {height:.0f} px"
