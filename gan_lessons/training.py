@@ -332,10 +332,28 @@ class Trainer:
         return {k: self.strategy.reduce(tf.distribute.ReduceOp.MEAN, v, axis=None)
                 for k, v in per_replica.items()}
 
+    def _discriminator_updates(self, step) -> dict:
+        """The step's d_steps D updates; their metrics averaged.
+
+        Without a strategy, updates after the first run in a graph loop, so k updates trace about as
+        fast as one (a WGAN's five critic steps with a gradient penalty: 7.0 s to trace, now 4.3 s).
+        The weights are the same bit for bit; the D losses the loop reports may differ from the
+        written-out updates' in the last bit (lesson 01's k = 3 run: 39 of 120 steps, by 1 ulp).
+        Under a strategy they stay written out: an optimizer's cross-replica sum cannot sit in a loop."""
+        k = self.config.d_steps
+        if k == 1 or self.strategy is not None:
+            d_metrics = [self._discriminator_update(step, i) for i in range(k)]
+            return {name: tf.add_n([m[name] for m in d_metrics]) / k for name in d_metrics[0]}
+        first = self._discriminator_update(step, 0)
+        arrays = {name: tf.TensorArray(tf.float32, size=k).write(0, value) for name, value in first.items()}
+        for i in tf.range(1, k, dtype=tf.int64):
+            arrays = {name: arrays[name].write(tf.cast(i, tf.int32), value)
+                      for name, value in self._discriminator_update(step, i).items()}
+        return {name: tf.add_n(tf.unstack(a.stack(), num=k)) / k for name, a in arrays.items()}
+
     def _train_step(self, capture: bool = False) -> dict:
         def replica_step(step):
-            d_metrics = [self._discriminator_update(step, i) for i in range(self.config.d_steps)]
-            metrics = {k: tf.add_n([m[k] for m in d_metrics]) / len(d_metrics) for k in d_metrics[0]}
+            metrics = self._discriminator_updates(step)
             metrics.update(self._generator_update(step, capture))
             return metrics
 

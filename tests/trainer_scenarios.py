@@ -125,9 +125,22 @@ def lesson05_strong_minimax():
     return trainer
 
 
+def lesson07_wgan_gp():  # five critic steps with a gradient penalty: D's updates in a graph loop
+    from gan_lessons import mixtures, wasserstein, wgan_study
+
+    study = wgan_study.StudyConfig()
+    config = wasserstein.wgan_config("penalty", 5, 1.0, d_learning_rate=study.wgan_learning_rate,
+                                     g_learning_rate=study.wgan_learning_rate, beta_1=study.wgan_beta_1,
+                                     batch_size=study.batch_size, seed=0, chunk_size=10)
+    networks = {"generator_hidden": study.generator_hidden, "critic_hidden": study.critic_hidden}
+    trainer = wasserstein.toy_trainer(mixtures.by_name("ring").sampler(), config, **networks)
+    trainer.train(30)
+    return trainer
+
+
 SCENARIOS = {f.__name__: f for f in (lesson01_smoke, lesson01_minimax_k3, lesson04_smoke, lesson06_plain,
                                      lesson06_packing, lesson06_minibatch_std, lesson06_pacgan4,
-                                     lesson05_strong_minimax)}
+                                     lesson05_strong_minimax, lesson07_wgan_gp)}
 
 
 def run(name: str) -> dict[str, str]:
