@@ -29,7 +29,7 @@ from gan_lessons import stabilising, stabilising_study  # noqa: E402
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("study", choices=("tricks", "balance"))
+    parser.add_argument("study", choices=("tricks", "balance", "curve_balance"))
     parser.add_argument("--seeds", type=int, default=None, help="seeds 0..N-1 (tricks: 5, balance: 3)")
     parser.add_argument("--steps", type=int, default=None, help="generator steps per run (default 1,500)")
     parser.add_argument("--tricks", nargs="+", default=list(stabilising.TRICKS), choices=stabilising.TRICKS)
@@ -39,10 +39,21 @@ def main(argv=None) -> int:
     if args.report:
         report(stabilising_study.load(args.report))
         return 0
+    command = "python benchmarks/stabilising.py " + shlex.join(argv if argv is not None else sys.argv[1:])
+    if args.study == "curve_balance":
+        steps = args.steps or stabilising_study.CURVE_STEPS
+        start = time.perf_counter()
+        results = stabilising_study.curve_balance_study(seeds=range(args.seeds or 3), steps=steps)
+        seconds = time.perf_counter() - start
+        record = stabilising_study.curve_record(results, command.strip(), seconds, steps)
+        out = args.out or stabilising_study.CURVE_BALANCE_PATH
+        stabilising_study.save(record, out)
+        report(record)
+        print(f"wrote {out} in {seconds / 60:.1f} min")
+        return 0
     base = stabilising.BASE if args.study == "tricks" else stabilising_study.BALANCE_BASE
     if args.steps:
         base = base.replace(steps=args.steps, eval_every=min(base.eval_every, max(1, args.steps // 4)))
-    command = "python benchmarks/stabilising.py " + shlex.join(argv if argv is not None else sys.argv[1:])
     start = time.perf_counter()
     if args.study == "tricks":
         results = stabilising_study.tricks_study(args.tricks, range(args.seeds or 5), base)
@@ -62,6 +73,9 @@ def report(record: dict):
     print(f"{record['command']} ({record['created']}, {record['seconds'] / 60:.1f} min, load "
           f"{record['machine']['load_average']})")
     rows = record["summary"]
+    if "target_w1_ratio" in record["config"]:  # the curve's map
+        print(stabilising_study.curve_table(record))
+        return
     if record["by"] == ["trick"]:
         print(stabilising_study.tricks_table(rows, record["noise_ceiling"]))
         for key in ("w1_ratio", "modes", "covered"):

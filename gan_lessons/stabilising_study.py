@@ -1,7 +1,8 @@
-"""Lesson 08's stored studies on the ring: the tricks side by side (paired seeds, one budget) and
-D's strength as a map (k D steps per G step x the D/G learning-rate ratio). `benchmarks/stabilising.py`
-runs them and writes data/stabilising_tricks.json and data/discriminator_balance.json; the lecture
-loads them and the full profile reruns them.
+"""Lesson 08's stored studies: the tricks side by side on the ring (paired seeds, one budget) and
+D's strength as a map (k D steps per G step x the D/G learning-rate ratio) on the ring and on lesson
+01's curve. `benchmarks/stabilising.py` runs them and writes data/stabilising_tricks.json,
+data/discriminator_balance.json and data/curve_balance.json; the lecture loads them and the full
+profile reruns them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from gan_lessons import artifacts, mixtures, mode_experiments, mode_metrics, stabilising
+from gan_lessons import artifacts, mixtures, mode_experiments, mode_metrics, recipes, stabilising, training
 
 TRICKS_PATH: pathlib.Path = artifacts.DATA_DIR / "stabilising_tricks.json"
 BALANCE_PATH: pathlib.Path = artifacts.DATA_DIR / "discriminator_balance.json"
@@ -25,8 +26,15 @@ BALANCE_BASE = stabilising.BASE.replace(steps=1000)
 RATE_RATIOS = (0.25, 1.0, 4.0)  # D's Adam rate / G's (G's stays at the base's 2e-3)
 METRICS = ("modes", "covered", "high_quality", "kl", "w1", "w1_floor", "w1_ratio", "accuracy_real",
            "accuracy_fake", "accuracy", "seconds", "seconds_per_step")
+CURVE_BALANCE_PATH: pathlib.Path = artifacts.DATA_DIR / "curve_balance.json"
+CURVE_STEPS = 6000  # lesson 01's lecture run
+CURVE_LEARNING_RATE = 5e-4  # lesson 01's rate (both players); D's is rate_ratio times it
+CURVE_TARGET = 2.0  # lesson 01's target: the worst seed's W1 / floor at most 2
+CURVE_METRICS = ("w1", "w1_floor", "w1_ratio", "median_residual", "accuracy_real", "accuracy_fake",
+                 "accuracy", "seconds", "seconds_per_step")
 REGENERATE = {TRICKS_PATH.name: "python benchmarks/stabilising.py tricks",
-              BALANCE_PATH.name: "python benchmarks/stabilising.py balance"}
+              BALANCE_PATH.name: "python benchmarks/stabilising.py balance",
+              CURVE_BALANCE_PATH.name: "python benchmarks/stabilising.py curve_balance"}
 
 
 def tricks_study(tricks_=stabilising.TRICKS, seeds=range(5), base=None, settings=None,
@@ -51,6 +59,89 @@ def balance_study(d_steps=D_STEPS, rate_ratios=RATE_RATIOS, seeds=range(3), base
     return results
 
 
+def curve_run(seed: int = 0, d_steps: int = 1, rate_ratio: float = 1.0, steps: int = CURVE_STEPS,
+              eval_samples: int = 1000) -> dict:
+    """Lesson 01's GAN on the quadratic curve (recipes.curve_trainer: its networks, batch and G's
+    rate) with k = d_steps D updates per G update and D's rate rate_ratio x G's, trained `steps`
+    steps: the final W1 / floor and median residual, D's held-out accuracy, and the time per step."""
+    rate = CURVE_LEARNING_RATE
+    trainer = recipes.curve_trainer(seed=seed, d_steps=d_steps, eval_samples=eval_samples,
+                                    g_learning_rate=rate, d_learning_rate=rate_ratio * rate)
+    clock = stabilising.StepClock()
+    start = time.perf_counter()
+    diverged = None
+    try:
+        trainer.train(steps, progress=False, callback=clock)
+    except training.TrainingDiverged as error:  # scored as rolled back; the record says so
+        diverged = str(error)
+    seconds = time.perf_counter() - start
+    final = trainer.evaluate(trainer)
+    return {"distribution": "curve", "trick": "none", "seed": seed, "d_steps": d_steps,
+            "rate_ratio": round(rate_ratio, 6), "diverged": diverged,
+            "steps_trained": int(trainer.step.numpy()), "seconds": seconds,
+            "seconds_per_step": clock.seconds_per_step,
+            **{key: float(final[key]) for key in ("w1", "w1_floor", "w1_ratio", "median_residual")},
+            **stabilising.held_out_accuracy(trainer, seed=1)}
+
+
+def curve_balance_study(d_steps=D_STEPS, rate_ratios=RATE_RATIOS, seeds=range(3), steps: int = CURVE_STEPS,
+                        log=print) -> list[dict]:
+    """curve_run for every k x rate ratio x seed (same seeds, same generator steps)."""
+    results = []
+    for k in d_steps:
+        for ratio in rate_ratios:
+            for seed in seeds:
+                result = curve_run(seed, k, ratio, steps)
+                if log:
+                    log(f"curve k={k} ratio={ratio:g} seed {seed}: W1/floor {result['w1_ratio']:.2f}, median "
+                        f"residual {result['median_residual']:.3f}, D accuracy {result['accuracy']:.2f}, "
+                        f"{1000 * result['seconds_per_step']:.2f} ms/step, {result['seconds']:.0f} s")
+                results.append(result)
+    return results
+
+
+def curve_balanced_cells(results: list[dict], d_steps=D_STEPS, rate_ratios=RATE_RATIOS) -> np.ndarray:
+    """bool grid (len(d_steps), len(rate_ratios)): the cells where every seed meets lesson 01's
+    target, W1 / floor <= CURVE_TARGET."""
+    worst = np.full((len(d_steps), len(rate_ratios)), np.inf)
+    for r in results:
+        i, j = tuple(d_steps).index(r["d_steps"]), _nearest(rate_ratios, r["rate_ratio"])
+        worst[i, j] = r["w1_ratio"] if np.isinf(worst[i, j]) else max(worst[i, j], r["w1_ratio"])
+    return worst <= CURVE_TARGET
+
+
+def curve_grid(record: dict) -> dict:
+    """The curve's map for stabilising_plots.balance_figure: W1 / floor (mean, std, worst seed) and
+    D's held-out accuracy per k x rate ratio, and the cells where every seed meets the target."""
+    rows, results = record["summary"], record["results"]
+    grid = {"d_steps": D_STEPS, "rate_ratios": RATE_RATIOS, "balanced": curve_balanced_cells(results)}
+    for key in ("w1_ratio", "w1_ratio_std", "accuracy"):
+        grid[key] = balance_grid(rows, key, D_STEPS, RATE_RATIOS)
+    by_quality = sorted(results, key=lambda r: r["w1_ratio"])  # each cell's last write: its worst seed
+    grid["worst"] = balance_grid([{**r, "worst": r["w1_ratio"]} for r in by_quality], "worst", D_STEPS,
+                                 RATE_RATIOS)
+    return grid
+
+
+def curve_table(record: dict) -> str:
+    """The curve's map as lines: per cell W1 / floor (mean ± std, worst seed), the median residual,
+    D's held-out accuracy and the time per step; then the cells where every seed meets the target."""
+    lines = []
+    for r in record["summary"]:
+        worst = max(x["w1_ratio"] for x in record["results"]
+                    if x["d_steps"] == r["d_steps"] and x["rate_ratio"] == r["rate_ratio"])
+        lines.append(f"k = {r['d_steps']}, D/G rate {r['rate_ratio']:4g}: W1/floor {r['w1_ratio']:5.2f} ± "
+                     f"{r['w1_ratio_std']:4.2f} (worst {worst:5.2f}), median residual "
+                     f"{r['median_residual']:.3f}, D accuracy {r['accuracy']:3.0f}% (real "
+                     f"{r['accuracy_real']:3.0f}, fake {r['accuracy_fake']:3.0f}), "
+                     f"{1000 * r['seconds_per_step']:.2f} ms/step")
+    met = curve_balanced_cells(record["results"])
+    cells = [(k, ratio) for i, k in enumerate(D_STEPS) for j, ratio in enumerate(RATE_RATIOS) if met[i, j]]
+    lines.append(f"every seed at W1/floor <= {CURVE_TARGET:g} (lesson 01's target): "
+                 + (", ".join(f"k = {k} at {ratio:g}x" for k, ratio in cells) or "no cell"))
+    return "\n".join(lines)
+
+
 def _logged(result: dict, log) -> dict:
     if log:
         log(f"{result['trick']:24s} k={result['d_steps']} ratio={result['rate_ratio']:g} "
@@ -62,16 +153,16 @@ def _logged(result: dict, log) -> dict:
     return result
 
 
-def summarise(results: list[dict], by=("trick",)) -> list[dict]:
-    """Mean and standard deviation (key_std) over seeds of every METRICS key (high quality and
+def summarise(results: list[dict], by=("trick",), metrics=METRICS) -> list[dict]:
+    """Mean and standard deviation (key_std) over seeds of every `metrics` key (high quality and
     accuracies in %), per group of `by` keys, in first-seen order."""
     groups: dict[tuple, list[dict]] = {}
     for result in results:
         groups.setdefault(tuple(result[key] for key in by), []).append(result)
     rows = []
     for key, group in groups.items():
-        row = dict(zip(by, key), seeds=len(group), n_modes=group[0]["n_modes"])
-        for name in METRICS:
+        row = dict(zip(by, key), seeds=len(group), n_modes=group[0].get("n_modes"))
+        for name in metrics:
             scale = 100 if name in ("high_quality", "accuracy_real", "accuracy_fake", "accuracy") else 1
             values = scale * np.array([r[name] for r in group], np.float64)
             row[name] = float(values.mean())
@@ -146,8 +237,21 @@ def record(results: list[dict], command: str, seconds: float, by, base=None, set
     base, settings = base or stabilising.BASE, settings or stabilising.Tricks()
     return {"results": results, "summary": summarise(results, by), "by": list(by),
             "config": dataclasses.asdict(base), "tricks": dataclasses.asdict(settings),
-            "noise_ceiling": noise_ceiling(base.eval_samples), "command": command,
-            "seconds": round(seconds, 1),
+            "noise_ceiling": noise_ceiling(base.eval_samples), **_provenance(command, seconds)}
+
+
+def curve_record(results: list[dict], command: str, seconds: float, steps: int = CURVE_STEPS) -> dict:
+    """What data/curve_balance.json holds: every run, the summary by (k, rate ratio), the setting
+    (lesson 01's GAN, its steps and rate, the target), the command, the machine and the date."""
+    by = ("d_steps", "rate_ratio")
+    config = {"steps": steps, "g_learning_rate": CURVE_LEARNING_RATE, "target_w1_ratio": CURVE_TARGET,
+              "trainer": "recipes.curve_trainer (lesson 01's networks, batch and evaluation)"}
+    return {"results": results, "summary": summarise(results, by, CURVE_METRICS), "by": list(by),
+            "config": config, **_provenance(command, seconds)}
+
+
+def _provenance(command: str, seconds: float) -> dict:
+    return {"command": command, "seconds": round(seconds, 1),
             "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(),
                         "load_average": [round(x, 2) for x in os.getloadavg()],
                         "python": platform.python_version(), "tensorflow": tf.__version__},
@@ -163,8 +267,10 @@ def load(path) -> dict:
     """A study written by `save`, checked against data/MANIFEST.json when it is in data/."""
     path = pathlib.Path(path)
     command = REGENERATE.get(path.name, "python benchmarks/stabilising.py")
-    return artifacts.load_json(path, regenerate=f"Rerun the study with `{command}`.",
-                               required=("results", "summary", "config", "noise_ceiling"),
+    required = ("results", "summary", "config")
+    if path.name != CURVE_BALANCE_PATH.name:  # the curve has no modes, so no noise ceiling of modes
+        required += ("noise_ceiling",)
+    return artifacts.load_json(path, regenerate=f"Rerun the study with `{command}`.", required=required,
                                kind="a lesson 08 study")
 
 

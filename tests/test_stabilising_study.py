@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 import pytest
 
-from gan_lessons import artifacts, stabilising, stabilising_study
+from gan_lessons import artifacts, recipes, stabilising, stabilising_study
 
 
 def _result(trick, seed, w1_ratio, k=1, ratio=0.25, **more):
@@ -39,7 +39,8 @@ def test_the_balanced_region_is_where_every_seed_covers_every_mode():
     assert stabilising_study.balance_grid(rows, "covered").shape == (2, 2)
 
 
-@pytest.mark.parametrize("path", [stabilising_study.TRICKS_PATH, stabilising_study.BALANCE_PATH])
+@pytest.mark.parametrize("path", [stabilising_study.TRICKS_PATH, stabilising_study.BALANCE_PATH,
+                                  stabilising_study.CURVE_BALANCE_PATH])
 def test_a_changed_study_is_refused(path, tmp_path):
     if not path.exists():
         pytest.skip(f"{path.name} not written yet")
@@ -74,3 +75,33 @@ def test_the_stored_balance_study_fills_every_cell_with_three_seeds():
     assert len(rows) == len(stabilising_study.D_STEPS) * len(stabilising_study.RATE_RATIOS)
     assert min(r["seeds"] for r in rows) >= 3
     assert stabilising_study.balanced_cells(rows).any()
+
+
+def test_a_curve_cell_is_framed_only_when_every_seed_meets_lesson_01s_target():
+    target = stabilising_study.CURVE_TARGET
+    results = [{"d_steps": 1, "rate_ratio": 1.0, "w1_ratio": w} for w in (1.2, target, 1.9)]  # all within
+    results += [{"d_steps": 2, "rate_ratio": 4.0, "w1_ratio": w} for w in (1.1, 1.2, target + 0.01)]  # 1 not
+    cells = stabilising_study.curve_balanced_cells(results)
+    assert cells.shape == (len(stabilising_study.D_STEPS), len(stabilising_study.RATE_RATIOS))
+    assert cells[0, 1] and not cells[1, 2] and cells.sum() == 1  # cells without runs are not framed
+
+
+def test_a_curve_run_is_lesson_01s_gan_with_k_d_steps_and_ds_rate_scaled():
+    result = stabilising_study.curve_run(seed=3, d_steps=2, rate_ratio=4.0, steps=40)
+    rate = stabilising_study.CURVE_LEARNING_RATE
+    trainer = recipes.curve_trainer(seed=3, d_steps=2, g_learning_rate=rate, d_learning_rate=4 * rate)
+    trainer.train(40, progress=False)
+    assert (trainer.config.d_steps, trainer.config.d_learning_rate) == (2, pytest.approx(2e-3))
+    assert result["steps_trained"] == 40 and result["rate_ratio"] == 4.0
+    assert result["w1_ratio"] == pytest.approx(trainer.evaluate(trainer)["w1_ratio"], rel=1e-9)
+    assert 0 <= result["accuracy"] <= 1
+
+
+def test_the_stored_curve_study_fills_every_cell_with_three_seeds_at_lesson_01s_length():
+    record = stabilising_study.load(stabilising_study.CURVE_BALANCE_PATH)
+    rows = record["summary"]
+    assert len(rows) == len(stabilising_study.D_STEPS) * len(stabilising_study.RATE_RATIOS)
+    assert min(r["seeds"] for r in rows) >= 3
+    assert {r["steps_trained"] for r in record["results"]} == {stabilising_study.CURVE_STEPS}
+    grid = stabilising_study.curve_grid(record)
+    assert (grid["worst"] >= grid["w1_ratio"]).all()
