@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import json
 import numbers
 import os
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 import warnings
 from dataclasses import asdict, dataclass, field
 
@@ -263,6 +265,33 @@ def _running_cell(executed: str) -> str:
     return f"cell {cell.get('execution_count') or max(earlier, default=0) + 1}"
 
 
+@functools.cache
+def kernel_manager_class(asynchronous: bool = True) -> type:
+    """The jupyter_client kernel manager lessons run under. On POSIX its kernels talk over Unix
+    sockets beside their connection files instead of TCP ports: kernels started at the same moment
+    (a test suite's workers, two runners) cannot pick the same free port and hang waiting for
+    replies that go to the other kernel, and ipykernel's "running over TCP without encryption"
+    warning goes. Elsewhere, jupyter_client's own (TCP)."""
+    from jupyter_client.manager import AsyncKernelManager, KernelManager
+    from traitlets import default
+
+    base = AsyncKernelManager if asynchronous else KernelManager
+    if os.name != "posix":
+        return base
+
+    class IPCKernelManager(base):
+        @default("transport")
+        def _transport_default(self):
+            return "ipc"
+
+        @default("ip")  # the sockets' path prefix, its own per kernel (jupyter_client's is ./kernel-ipc)
+        def _ip_default(self):
+            return os.path.join(tempfile.gettempdir(), f"gan-lessons-kernel-{uuid.uuid4().hex[:12]}")
+
+    IPCKernelManager.__name__ = IPCKernelManager.__qualname__ = f"IPC{base.__name__}"
+    return IPCKernelManager
+
+
 def _execute(source: str, target: str, parameters: dict, record_path: str, progress: bool,
              cell_timeout: int | None = None, lesson: str = "") -> dict:
     """Run in a child process, so its peak memory (the kernel's, a child of it) is its own."""
@@ -275,7 +304,8 @@ def _execute(source: str, target: str, parameters: dict, record_path: str, progr
     try:
         papermill.execute_notebook(source, target, parameters=parameters, progress_bar=progress,
                                    cwd=str(pathlib.Path(source).parent), kernel_name="python3",
-                                   execution_timeout=cell_timeout)
+                                   execution_timeout=cell_timeout,
+                                   kernel_manager_class=kernel_manager_class())
     except papermill.PapermillExecutionError as failure:
         error = f"cell {failure.exec_count}: {failure.ename}: {failure.evalue}"
     except CellTimeoutError:

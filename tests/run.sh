@@ -9,13 +9,17 @@ PYTHON=${PYTHON:-python3}
 echo "== ruff (code and notebooks)"
 "$PYTHON" -m ruff check .
 
-echo "== widget code under ipywidgets 7.7.1 (Colab); the main run below uses 8.x"
+echo "== widget code under ipywidgets 7.7.1 (Colab), in the background; the main run below uses 8.x"
 venv=build/ipywidgets7
 if [ ! -x "$venv/bin/python" ]; then
   "$PYTHON" -m venv --system-site-packages "$venv"
   "$venv/bin/python" -m pip install -q "ipywidgets==7.7.1"
 fi
-"$venv/bin/python" -m pytest -q -p no:cacheprovider tests/test_dashboard.py tests/test_theory_plots.py tests/test_conditional_plots.py
+mkdir -p build
+"$venv/bin/python" -m pytest -q -p no:cacheprovider tests/test_dashboard.py tests/test_theory_plots.py \
+  tests/test_conditional_plots.py > build/ipywidgets7.log 2>&1 &
+widgets7=$!
+trap 'kill "$widgets7" 2>/dev/null || true' EXIT  # an interrupted suite leaves nothing running
 
 echo "== nbval: notebooks with checked cells, prepared under the smoke profile"
 rm -rf build/nbval && mkdir -p build/nbval
@@ -27,6 +31,16 @@ done
 
 echo "== unit tests, every notebook under its smoke profile, nbval"
 # Two workers, each test file whole on one (--dist loadfile: module fixtures such as the browser
-# test's JupyterLab server are made once): the browser test spends most of its time waiting for
-# JupyterLab and the kernel, and the other tests' compute fills those waits.
-"$PYTHON" -m pytest tests build/nbval --nbval-lax -p no:cacheprovider -n 2 --dist loadfile --durations=15 "$@"
+# test's JupyterLab server are made once), handed out in collection order (tests/conftest.py puts
+# the longest first): the browser test spends much of its time waiting for JupyterLab and the
+# kernel, and the other tests' compute fills those waits.
+status=0
+"$PYTHON" -m pytest tests build/nbval --nbval-lax -p no:cacheprovider -n 2 --dist loadfile \
+  --no-loadscope-reorder --durations=15 "$@" || status=$?
+
+echo "== widget code under ipywidgets 7.7.1: its result"
+widgets7_status=0
+wait "$widgets7" || widgets7_status=$?
+tail -n 25 build/ipywidgets7.log
+[ "$widgets7_status" -eq 0 ] || status=$widgets7_status
+exit "$status"

@@ -20,9 +20,11 @@ import json
 import os
 import pathlib
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -184,9 +186,12 @@ def jupyterlab(tmp_path_factory):
     served = home / "notebooks"
     served.mkdir()
     _settings(home / "lab-settings")
+    # the kernels' Unix sockets live beside their connection files: a short runtime path keeps
+    # them under the 107-character limit of a socket's path
+    runtime = tempfile.mkdtemp(prefix="gan-lab-")
     env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(home / "lab-settings"),
                JUPYTERLAB_WORKSPACES_DIR=str(home / "lab-workspaces"),
-               JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+               JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_RUNTIME_DIR=runtime,
                IPYTHONDIR=str(home / "ipython"), PYTHONUNBUFFERED="1")
     env.pop("TF_CPP_MIN_LOG_LEVEL", None)  # as a student's machine: the notebooks must quiet TensorFlow
     port = _free_port()
@@ -196,7 +201,10 @@ def jupyterlab(tmp_path_factory):
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
          "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
          f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={served}",
-         "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+         "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+         # kernels over Unix sockets, not TCP ports: kernels that other tests start at the same
+         # moment cannot take the same port (a papermill run hung so, waiting on the wrong kernel)
+         "--KernelManager.transport=ipc"],
         stdout=log, stderr=subprocess.STDOUT, env=env, cwd=served)
     base = f"http://127.0.0.1:{port}"
 
@@ -228,6 +236,7 @@ def jupyterlab(tmp_path_factory):
                 server.kill()
                 server.wait()
         log.close()
+        shutil.rmtree(runtime, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

@@ -75,7 +75,9 @@ def test_notebook_runs_under_smoke_profile(path, tmp_path, monkeypatch):
     out = tmp_path / path.name
     start = time.perf_counter()
     papermill.execute_notebook(str(path), str(out), parameters={"profile": "smoke"},
-                               cwd=str(path.parent), progress_bar=False, kernel_name="python3")
+                               cwd=str(path.parent), progress_bar=False, kernel_name="python3",
+                               kernel_manager_class=runner.kernel_manager_class(),
+                               execution_timeout=600)  # seconds per cell: a hung kernel fails, not hangs
     elapsed = time.perf_counter() - start
     executed = json.loads(out.read_text())
     errors = [o for c in executed["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]

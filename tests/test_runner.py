@@ -3,6 +3,7 @@ of lesson 01 with its executed notebook, HTML copy and summary."""
 
 import json
 import math
+import os
 import pathlib
 import subprocess
 import sys
@@ -179,3 +180,16 @@ def test_summary_flags_a_lesson_over_binders_memory():
     row_01, row_04 = table.splitlines()[2:4]
     assert "| 859 MB |" in row_01 and "over Binder" not in row_01
     assert "| 2,300 MB (over Binder's 2 GB) |" in row_04
+
+
+@pytest.mark.skipif(os.name != "posix", reason="Unix sockets: POSIX only (elsewhere jupyter_client's TCP)")
+def test_kernels_talk_over_unix_sockets_each_under_its_own_path():
+    managers = [runner.kernel_manager_class()(kernel_name="python3") for _ in range(2)]
+    assert [m.transport for m in managers] == ["ipc", "ipc"]
+    assert managers[0].ip != managers[1].ip  # two kernels started at once cannot share a socket
+    assert all(len(f"{m.ip}-5") < 100 for m in managers)  # Unix socket paths stop at 107 bytes
+    from jupyter_client.manager import AsyncKernelManager, KernelManager
+
+    synchronous = runner.kernel_manager_class(asynchronous=False)
+    assert issubclass(synchronous, KernelManager) and not issubclass(synchronous, AsyncKernelManager)
+    assert synchronous(kernel_name="python3").transport == "ipc"  # what nbval's kernels get (conftest)
