@@ -181,7 +181,7 @@ def study(tricks=TRICKS, seeds=range(SEEDS), budget: Budget | None = None,
     return {"results": results, "summary": stabilising_study.summarise(results, ("trick",), METRICS),
             "by": ["trick"], "floor": scorer.floor, "n": scorer.n, "budget": dataclasses.asdict(budget),
             "tricks": dataclasses.asdict(settings), "lecture": dict(dcgan.LECTURE),
-            **stabilising_study._provenance(command, time.perf_counter() - start)}
+            **stabilising_study.provenance(command, time.perf_counter() - start)}
 
 
 def save(record: dict, path=PATH) -> dict:

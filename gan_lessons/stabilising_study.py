@@ -237,7 +237,7 @@ def record(results: list[dict], command: str, seconds: float, by, base=None, set
     base, settings = base or stabilising.BASE, settings or stabilising.Tricks()
     return {"results": results, "summary": summarise(results, by), "by": list(by),
             "config": dataclasses.asdict(base), "tricks": dataclasses.asdict(settings),
-            "noise_ceiling": noise_ceiling(base.eval_samples), **_provenance(command, seconds)}
+            "noise_ceiling": noise_ceiling(base.eval_samples), **provenance(command, seconds)}
 
 
 def curve_record(results: list[dict], command: str, seconds: float, steps: int = CURVE_STEPS) -> dict:
@@ -247,10 +247,11 @@ def curve_record(results: list[dict], command: str, seconds: float, steps: int =
     config = {"steps": steps, "g_learning_rate": CURVE_LEARNING_RATE, "target_w1_ratio": CURVE_TARGET,
               "trainer": "recipes.curve_trainer (lesson 01's networks, batch and evaluation)"}
     return {"results": results, "summary": summarise(results, by, CURVE_METRICS), "by": list(by),
-            "config": config, **_provenance(command, seconds)}
+            "config": config, **provenance(command, seconds)}
 
 
-def _provenance(command: str, seconds: float) -> dict:
+def provenance(command: str, seconds: float) -> dict:
+    """Where a stored study came from: the command, its seconds, the machine and its load, the date."""
     return {"command": command, "seconds": round(seconds, 1),
             "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(),
                         "load_average": [round(x, 2) for x in os.getloadavg()],
