@@ -51,12 +51,8 @@ def balance_study(d_steps=D_STEPS, rate_ratios=RATE_RATIOS, seeds=range(3), base
                   log=print) -> list[dict]:
     """The plain GAN for every k x rate ratio x seed (same seeds, same generator steps)."""
     base = base or BALANCE_BASE
-    results = []
-    for k in d_steps:
-        for ratio in rate_ratios:
-            for seed in seeds:
-                results.append(_logged(stabilising.run("none", seed, base, d_steps=k, rate_ratio=ratio), log))
-    return results
+    return [_logged(stabilising.run("none", seed, base, d_steps=k, rate_ratio=ratio), log)
+            for k in d_steps for ratio in rate_ratios for seed in seeds]
 
 
 def curve_run(seed: int = 0, d_steps: int = 1, rate_ratio: float = 1.0, steps: int = CURVE_STEPS,
@@ -87,17 +83,18 @@ def curve_run(seed: int = 0, d_steps: int = 1, rate_ratio: float = 1.0, steps: i
 def curve_balance_study(d_steps=D_STEPS, rate_ratios=RATE_RATIOS, seeds=range(3), steps: int = CURVE_STEPS,
                         log=print) -> list[dict]:
     """curve_run for every k x rate ratio x seed (same seeds, same generator steps)."""
-    results = []
-    for k in d_steps:
-        for ratio in rate_ratios:
-            for seed in seeds:
-                result = curve_run(seed, k, ratio, steps)
-                if log:
-                    log(f"curve k={k} ratio={ratio:g} seed {seed}: W1/floor {result['w1_ratio']:.2f}, median "
-                        f"residual {result['median_residual']:.3f}, D accuracy {result['accuracy']:.2f}, "
-                        f"{1000 * result['seconds_per_step']:.2f} ms/step, {result['seconds']:.0f} s")
-                results.append(result)
-    return results
+    return [_curve_logged(curve_run(seed, k, ratio, steps), log)
+            for k in d_steps for ratio in rate_ratios for seed in seeds]
+
+
+def _curve_logged(result: dict, log) -> dict:
+    if log:
+        r = result
+        log(f"curve k={r['d_steps']} ratio={r['rate_ratio']:g} seed {r['seed']}: "
+            f"W1/floor {r['w1_ratio']:.2f}, median residual {r['median_residual']:.3f}, "
+            f"D accuracy {r['accuracy']:.2f}, {1000 * r['seconds_per_step']:.2f} ms/step, "
+            f"{r['seconds']:.0f} s")
+    return result
 
 
 def curve_balanced_cells(results: list[dict], d_steps=D_STEPS, rate_ratios=RATE_RATIOS) -> np.ndarray:
