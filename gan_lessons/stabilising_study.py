@@ -97,36 +97,39 @@ def _curve_logged(result: dict, log) -> dict:
     return result
 
 
-def curve_balanced_cells(results: list[dict], d_steps=D_STEPS, rate_ratios=RATE_RATIOS) -> np.ndarray:
-    """bool grid (len(d_steps), len(rate_ratios)): the cells where every seed meets lesson 01's
-    target, W1 / floor <= CURVE_TARGET."""
-    worst = np.full((len(d_steps), len(rate_ratios)), np.inf)
+def worst_grid(results: list[dict], key: str = "w1_ratio", d_steps=D_STEPS,
+               rate_ratios=RATE_RATIOS) -> np.ndarray:
+    """The worst (largest) `key` over seeds in each k x rate ratio cell (NaN where no run is)."""
+    worst = np.full((len(d_steps), len(rate_ratios)), np.nan)
     for r in results:
         i, j = tuple(d_steps).index(r["d_steps"]), _nearest(rate_ratios, r["rate_ratio"])
-        worst[i, j] = r["w1_ratio"] if np.isinf(worst[i, j]) else max(worst[i, j], r["w1_ratio"])
-    return worst <= CURVE_TARGET
+        worst[i, j] = np.fmax(worst[i, j], r[key])
+    return worst
+
+
+def curve_balanced_cells(results: list[dict], d_steps=D_STEPS, rate_ratios=RATE_RATIOS) -> np.ndarray:
+    """bool grid (len(d_steps), len(rate_ratios)): the cells where every seed meets lesson 01's
+    target, W1 / floor <= CURVE_TARGET (a cell without runs is not one)."""
+    return worst_grid(results, "w1_ratio", d_steps, rate_ratios) <= CURVE_TARGET
 
 
 def curve_grid(record: dict) -> dict:
     """The curve's map for stabilising_plots.balance_figure: W1 / floor (mean, std, worst seed) and
     D's held-out accuracy per k x rate ratio, and the cells where every seed meets the target."""
     rows, results = record["summary"], record["results"]
-    grid = {"d_steps": D_STEPS, "rate_ratios": RATE_RATIOS, "balanced": curve_balanced_cells(results)}
+    grid = {"d_steps": D_STEPS, "rate_ratios": RATE_RATIOS, "balanced": curve_balanced_cells(results),
+            "worst": worst_grid(results)}
     for key in ("w1_ratio", "w1_ratio_std", "accuracy"):
         grid[key] = balance_grid(rows, key, D_STEPS, RATE_RATIOS)
-    by_quality = sorted(results, key=lambda r: r["w1_ratio"])  # each cell's last write: its worst seed
-    grid["worst"] = balance_grid([{**r, "worst": r["w1_ratio"]} for r in by_quality], "worst", D_STEPS,
-                                 RATE_RATIOS)
     return grid
 
 
 def curve_table(record: dict) -> str:
     """The curve's map as lines: per cell W1 / floor (mean ± std, worst seed), the median residual,
     D's held-out accuracy and the time per step; then the cells where every seed meets the target."""
-    lines = []
+    lines, worst_of = [], worst_grid(record["results"])
     for r in record["summary"]:
-        worst = max(x["w1_ratio"] for x in record["results"]
-                    if x["d_steps"] == r["d_steps"] and x["rate_ratio"] == r["rate_ratio"])
+        worst = worst_of[D_STEPS.index(r["d_steps"]), _nearest(RATE_RATIOS, r["rate_ratio"])]
         lines.append(f"k = {r['d_steps']}, D/G rate {r['rate_ratio']:4g}: W1/floor {r['w1_ratio']:5.2f} ± "
                      f"{r['w1_ratio_std']:4.2f} (worst {worst:5.2f}), median residual "
                      f"{r['median_residual']:.3f}, D accuracy {r['accuracy']:3.0f}% (real "
