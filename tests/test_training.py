@@ -255,6 +255,19 @@ def test_a_sampler_with_a_global_random_state_is_refused():
         trainer.generator_step()
 
 
+def test_a_sampler_that_branches_on_a_tensor_in_python_is_told_to_use_tf_where():
+    def sample_real(seed, n):
+        batch = tf.random.stateless_normal((n, 2), seed)
+        if tf.reduce_mean(batch) > 0:  # a Python `if` on a tensor: the compiled loop cannot run it
+            batch = -batch
+        return batch
+
+    trainer = _trainer_on(sample_real)
+    with pytest.raises(ValueError, match=r"Python `if` or `while` on a tensor.*tf\.where or tf\.cond"):
+        trainer.train(1)
+    assert len(trainer.history) == 0
+
+
 @pytest.mark.parametrize("shape", [(15, 2), (16, 3), (16,)])
 def test_a_batch_of_the_wrong_shape_is_named(shape):
     trainer = _trainer_on(lambda seed, n: tf.random.stateless_normal(shape, seed))
