@@ -39,6 +39,7 @@ OPTIMIZERS = ("adam", "rmsprop")  # rmsprop: the original WGAN's (Arjovsky et al
 # Sub-streams folded into an update's noise seed: labels of generated samples, D's input noise,
 # and regulariser j's draws (alpha of the gradient penalty) at REGULARISER_STREAM + j.
 LABEL_STREAM, INPUT_NOISE_STREAM, REGULARISER_STREAM = 3, 11, 7
+GENERATOR_METRICS = ("g_loss", "g_grad_norm", "centroid_shift", "centroid_distance", "real_feature_change")
 # The trainer's graphs: traced as written, without AutoGraph (see Trainer._function).
 _compiled = functools.partial(tf.function, autograph=False)
 
@@ -338,23 +339,25 @@ class Trainer:
     def _discriminator_updates(self, step) -> dict:
         """The step's d_steps D updates; their metrics averaged.
 
-        Without a strategy, updates after the first run in a graph loop, so k updates trace about as
-        fast as one (a WGAN's five critic steps with a gradient penalty: 7.0 s to trace, now 4.3 s).
-        The weights are the same bit for bit; the D losses the loop reports may differ from the
-        written-out updates' in the last bit (lesson 01's k = 3 run: 39 of 120 steps, by 1 ulp).
-        Under a strategy they stay written out: an optimizer's cross-replica sum cannot sit in a loop."""
+        Without a strategy, the k updates run in a graph loop, so they trace as fast as one (a
+        WGAN-GP chunk with five critic steps: 7.0 s to trace written out, 0.6 s in the loop). The
+        weights are the same bit for bit; the D losses the loop reports may differ from written-out
+        updates' in the last bit (lesson 01's k = 3 run: 39 of 120 steps, by 1 ulp). Under a
+        strategy they stay written out: an optimizer's cross-replica sum cannot sit in a loop."""
         k = self.config.d_steps
         if k == 1 or self.strategy is not None:
             d_metrics = [self._discriminator_update(step, i) for i in range(k)]
             return {name: tf.add_n([m[name] for m in d_metrics]) / k for name in d_metrics[0]}
-        first = self._discriminator_update(step, 0)
-        arrays = {name: tf.TensorArray(tf.float32, size=k).write(0, value) for name, value in first.items()}
+        names = [n for n in self.metric_names if n not in GENERATOR_METRICS]
 
         def body(i, arrays):
-            return i + 1, {name: arrays[name].write(tf.cast(i, tf.int32), value)
-                           for name, value in self._discriminator_update(step, i).items()}
+            metrics = self._discriminator_update(step, i)
+            if sorted(metrics) != sorted(names):  # at trace time: metric_names must list D's metrics
+                raise RuntimeError(f"D's update reports {sorted(metrics)}, metric_names lists {names}")
+            return i + 1, {name: arrays[name].write(tf.cast(i, tf.int32), metrics[name]) for name in names}
 
-        _, arrays = tf.while_loop(lambda i, _: i < k, body, (tf.constant(1, tf.int64), arrays))
+        arrays = {name: tf.TensorArray(tf.float32, size=k) for name in names}
+        _, arrays = tf.while_loop(lambda i, _: i < k, body, (tf.constant(0, tf.int64), arrays))
         return {name: tf.add_n(tf.unstack(a.stack(), num=k)) / k for name, a in arrays.items()}
 
     def _train_step(self, capture: bool = False) -> dict:
