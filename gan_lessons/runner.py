@@ -271,7 +271,8 @@ def kernel_manager_class(asynchronous: bool = True) -> type:
     sockets beside their connection files instead of TCP ports: kernels started at the same moment
     (a test suite's workers, two runners) cannot pick the same free port and hang waiting for
     replies that go to the other kernel, and ipykernel's "running over TCP without encryption"
-    warning goes. Elsewhere, jupyter_client's own (TCP)."""
+    warning goes. Elsewhere, jupyter_client's own (TCP). The asynchronous one's client waits for
+    messages in slices (_sliced_wait_client: a missed wake-up costs a second, not a cell's limit)."""
     from jupyter_client.manager import AsyncKernelManager, KernelManager
     from traitlets import default
 
@@ -288,8 +289,51 @@ def kernel_manager_class(asynchronous: bool = True) -> type:
         def _ip_default(self):
             return os.path.join(tempfile.gettempdir(), f"gan-lessons-kernel-{uuid.uuid4().hex[:12]}")
 
+        if asynchronous:
+            @default("client_factory")
+            def _client_factory_default(self):
+                return _sliced_wait_client()
+
     IPCKernelManager.__name__ = IPCKernelManager.__qualname__ = f"IPC{base.__name__}"
     return IPCKernelManager
+
+
+WAIT_SLICE = 1.0  # seconds: the longest a kernel client's poll sleeps before it looks again
+
+
+@functools.cache
+def _sliced_wait_client() -> type:
+    """jupyter_client's asyncio kernel client, whose channels wait for a message in slices of at
+    most a second. pyzmq's asyncio poll can miss the wake-up of a socket's edge-triggered file
+    descriptor and sleep to its timeout with the reply already there (pyzmq issues 1558 and 2173):
+    in this suite lesson 02's smoke run once waited 600 s on a widget cell the kernel had answered
+    in 0.5 s, and nbclient waits for a cell's reply in one poll as long as the cell's time limit.
+    Each slice starts with a fresh poll, which looks at the socket before it sleeps, so a missed
+    wake-up costs at most a second."""
+    from queue import Empty
+
+    from jupyter_client.asynchronous import AsyncKernelClient
+    from jupyter_client.channels import AsyncZMQSocketChannel
+    from traitlets import Type
+
+    class SlicedWaitChannel(AsyncZMQSocketChannel):
+        async def get_msg(self, timeout: float | None = None) -> dict:
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while True:
+                left = None if deadline is None else max(0.0, deadline - time.monotonic())
+                wait = WAIT_SLICE if left is None else min(WAIT_SLICE, left)
+                if await self.socket.poll(int(wait * 1000)):
+                    return await self._recv()
+                if left is not None and left <= wait:
+                    raise Empty
+
+    class SlicedWaitKernelClient(AsyncKernelClient):
+        shell_channel_class = Type(SlicedWaitChannel)
+        iopub_channel_class = Type(SlicedWaitChannel)
+        stdin_channel_class = Type(SlicedWaitChannel)
+        control_channel_class = Type(SlicedWaitChannel)
+
+    return SlicedWaitKernelClient
 
 
 def _execute(source: str, target: str, parameters: dict, record_path: str, progress: bool,

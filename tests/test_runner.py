@@ -182,6 +182,40 @@ def test_summary_flags_a_lesson_over_binders_memory():
     assert "| 2,300 MB (over Binder's 2 GB) |" in row_04
 
 
+def test_the_kernel_client_waits_for_a_reply_in_slices_so_a_missed_wake_up_costs_a_slice_not_the_limit(
+        monkeypatch):
+    import asyncio
+    from queue import Empty
+
+    monkeypatch.setattr(runner, "WAIT_SLICE", 0.01)  # seconds; 1.0 in use
+    client = runner.kernel_manager_class()(kernel_name="python3").client()
+    channel = client.shell_channel_class.__new__(client.shell_channel_class)  # no socket opened
+
+    class Socket:  # the reply is queued, but the first polls miss its wake-up and sleep to their end
+        def __init__(self, misses):
+            self.misses, self.timeouts = misses, []
+
+        async def poll(self, timeout_ms):
+            self.timeouts.append(timeout_ms)
+            if len(self.timeouts) <= self.misses:
+                await asyncio.sleep(min(timeout_ms, 50) / 1000)  # (an unsliced wait fails fast here)
+                return 0
+            return 1
+
+    async def recv():
+        return {"msg_type": "execute_reply"}
+
+    channel.socket, channel._recv = Socket(misses=2), recv
+    assert asyncio.run(channel.get_msg(timeout=600)) == {"msg_type": "execute_reply"}
+    assert channel.socket.timeouts == [10, 10, 10]  # three slices, not one poll of 600,000 ms
+    channel.socket = Socket(misses=1000)
+    with pytest.raises(Empty):  # a reply that never comes still ends at the time limit
+        asyncio.run(channel.get_msg(timeout=0.1))
+    assert 9 <= len(channel.socket.timeouts) <= 11 and max(channel.socket.timeouts) == 10
+    for name in ("shell", "iopub", "stdin", "control"):
+        assert getattr(client, f"{name}_channel_class") is client.shell_channel_class
+
+
 @pytest.mark.skipif(os.name != "posix", reason="Unix sockets: POSIX only (elsewhere jupyter_client's TCP)")
 def test_kernels_talk_over_unix_sockets_each_under_its_own_path():
     managers = [runner.kernel_manager_class()(kernel_name="python3") for _ in range(2)]
