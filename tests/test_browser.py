@@ -301,6 +301,15 @@ class Student:
                 self.fail(f"timed out after {seconds} s waiting for {what}")
             self.page.wait_for_timeout(200)
 
+    def accept_kernel_dialog(self) -> bool:
+        """JupyterLab sometimes asks for a kernel although the notebook names one (when its kernel
+        list arrives late): take the one it offers, Python 3, as a student would."""
+        dialog = self.page.locator(".jp-Dialog:has-text('Select Kernel')")
+        if dialog.count() and dialog.first.is_visible():
+            dialog.first.locator("button:text-is('Select')").click()
+            return True
+        return False
+
     def open_and_run_all(self):
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -311,11 +320,7 @@ class Student:
                   f"?reset&token={TOKEN}")
 
         def opened():
-            # JupyterLab sometimes asks for a kernel although the notebook names one (when its
-            # kernel list arrives late): take the one it offers, Python 3, as a student would.
-            dialog = page.locator(".jp-Dialog:has-text('Select Kernel')")
-            if dialog.count() and dialog.first.is_visible():
-                dialog.first.locator("button:text-is('Select')").click()
+            self.accept_kernel_dialog()
             return page.evaluate(
                 """(cells) => document.querySelectorAll('.jp-Notebook .jp-CodeCell').length === cells
                    && document.querySelector('.jp-Notebook-ExecutionIndicator')
@@ -324,15 +329,19 @@ class Student:
         self.wait("the notebook to open with all its code cells and an idle kernel", opened, START_SECONDS)
         # The kernel can report idle before its connection is ready, and a Run All sent then is
         # lost (seen in CI: every prompt stayed "[ ]"). Click again until the first cell starts.
+        # The kernel dialog can also come after the kernel reports idle (seen in CI: it covered
+        # the Run menu for the click's 30 s), so it is looked for before every try.
         for attempt in range(3):
-            page.locator('.lm-MenuBar-itemLabel:text-is("Run")').click()
-            page.locator('.lm-Menu-itemLabel:text-is("Run All Cells")').click()
+            self.accept_kernel_dialog()
             try:
+                page.locator('.lm-MenuBar-itemLabel:text-is("Run")').click(timeout=10_000)
+                page.locator('.lm-Menu-itemLabel:text-is("Run All Cells")').click(timeout=10_000)
                 page.wait_for_function(STARTED_JS, timeout=20_000, polling=500)
                 break
             except PlaywrightTimeout:
                 if attempt == 2:
                     raise
+                page.keyboard.press("Escape")  # a menu left open by a covered click
         self.wait("Run All Cells to finish", lambda: page.evaluate(DONE_JS, self.code_cells), RUN_ALL_SECONDS)
         cells = page.evaluate(CELLS_JS)
         assert not _errors(cells), "cells show errors after Run All:\n" + "\n".join(_errors(cells))
