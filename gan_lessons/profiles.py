@@ -86,7 +86,7 @@ _SETTINGS = {
         # per_class: images per class in the scorecard; cas_*: train on generated, test on real;
         # shipped_*: what scripts/train_conditional.py trains for the shipped generator, and how often
         # it evaluates and checkpoints
-        "smoke": {"steps": 30, "eval_every": 15, "eval_samples": 200, "per_class": 20, "cas_images": 500,
+        "smoke": {"steps": 30, "eval_every": 30, "eval_samples": 200, "per_class": 20, "cas_images": 500,
                   "cas_steps": 20, "cas_test_images": 500, "memorisation_references": 1000,
                   "shipped_steps": 30, "shipped_eval_every": 15},
         "lecture": {"steps": 1500, "eval_every": 250, "eval_samples": 1000, "per_class": 100,
