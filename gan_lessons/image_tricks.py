@@ -206,8 +206,9 @@ def table(record: dict) -> str:
     lines = ["| trick | seeds | Fréchet distance | paired difference from the plain GAN | classifier score "
              "| D accuracy real / fake % | ms / step |", "|---|---|---|---|---|---|---|"]
     for r in record["summary"]:
-        difference = ("" if r["trick"] not in paired
-                      else "{:+.1f} ± {:.1f}".format(*paired[r["trick"]][:2]))
+        mean, std = paired.get(r["trick"], (None, None))[:2]
+        # rounded first: a difference of -0.04 reads +0.0, not "-0.0"
+        difference = "" if mean is None else f"{round(mean, 1) + 0.0:+.1f} ± {std:.1f}"
         lines.append(f"| {stabilising.LABELS.get(r['trick'], r['trick'])} | {r['seeds']} | "
                      f"{r['frechet_distance']:.1f} ± {r['frechet_distance_std']:.1f} | {difference} | "
                      f"{r['classifier_score']:.2f} ± {r['classifier_score_std']:.2f} | "

@@ -129,3 +129,12 @@ def test_a_changed_study_is_refused(tmp_path):
     copy.write_text(json.dumps(record))
     with pytest.raises(artifacts.ArtifactError, match="changed"):
         image_tricks.load(copy)
+
+
+def test_the_table_prints_a_difference_that_rounds_to_zero_as_plus_zero():
+    record = image_tricks.load()  # the stored study: smoothing's paired difference is -0.016
+    smoothing = [r for r in record["results"] if r["trick"] == "label_smoothing"]
+    plain = {r["seed"]: r["frechet_distance"] for r in record["results"] if r["trick"] == "none"}
+    assert abs(np.mean([r["frechet_distance"] - plain[r["seed"]] for r in smoothing])) < 0.05  # the case
+    table = image_tricks.table(record)
+    assert "| +0.0 ± " in table and "-0.0" not in table
