@@ -340,7 +340,7 @@ class Trainer:
         """The step's d_steps D updates; their metrics averaged.
 
         Without a strategy, the k updates run in a graph loop, so they trace as fast as one (a
-        WGAN-GP chunk with five critic steps: 7.0 s to trace written out, 0.6 s in the loop). The
+        WGAN-GP chunk's five critic steps written out took 7.0 s to trace under AutoGraph). The
         weights are the same bit for bit; the D losses the loop reports may differ from written-out
         updates' in the last bit (lesson 01's k = 3 run: 39 of 120 steps, by 1 ulp). Under a
         strategy they stay written out: an optimizer's cross-replica sum cannot sit in a loop."""
@@ -402,7 +402,8 @@ class Trainer:
 
         AutoGraph is off: the loops are written as tf.while_loop, and nothing else branches on a
         tensor, so converting the update's source to a graph-building copy bought nothing and cost
-        most of the trace (a WGAN-GP chunk with five critic steps: 3.6 s with it, 1.0 s without)."""
+        most of the trace (lesson 07's WGAN-GP chunk: 2.4 s with it, 0.7 s without; see
+        benchmarks/trace_time.py)."""
         key = (kind, self.objective)
         if key not in self._compiled:
             count, scalar = tf.TensorSpec((), tf.int32), tf.TensorSpec((), tf.int64)
