@@ -301,14 +301,12 @@ class Student:
                 self.fail(f"timed out after {seconds} s waiting for {what}")
             self.page.wait_for_timeout(200)
 
-    def accept_kernel_dialog(self) -> bool:
+    def accept_kernel_dialog(self):
         """JupyterLab sometimes asks for a kernel although the notebook names one (when its kernel
         list arrives late): take the one it offers, Python 3, as a student would."""
         dialog = self.page.locator(".jp-Dialog:has-text('Select Kernel')")
         if dialog.count() and dialog.first.is_visible():
             dialog.first.locator("button:text-is('Select')").click()
-            return True
-        return False
 
     def open_and_run_all(self):
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
