@@ -336,6 +336,13 @@ def _sliced_wait_client() -> type:
     return SlicedWaitKernelClient
 
 
+# jsonschema (under nbformat) imports rfc3987_syntax if it is there, an optional checker of IRI
+# strings that jupyter-events pulls in and that builds a parser as it is imported: 1.6 s per process
+# here (python-jsonschema/jsonschema#1392). The notebook schema has no IRI field, so the executor and
+# the HTML export start without it.
+WITHOUT_IRI_CHECKER = "import sys; sys.modules.setdefault('rfc3987_syntax', None); "
+
+
 def _execute(source: str, target: str, parameters: dict, record_path: str, progress: bool,
              cell_timeout: int | None = None, lesson: str = "") -> dict:
     """Run in a child process, so its peak memory (the kernel's, a child of it) is its own."""
@@ -349,7 +356,10 @@ def _execute(source: str, target: str, parameters: dict, record_path: str, progr
         papermill.execute_notebook(source, target, parameters=parameters, progress_bar=progress,
                                    cwd=str(pathlib.Path(source).parent), kernel_name="python3",
                                    execution_timeout=cell_timeout,
-                                   kernel_manager_class=kernel_manager_class())
+                                   kernel_manager_class=kernel_manager_class(),
+                                   # every output is saved by then: waiting for TensorFlow's kernel
+                                   # to exit on its own cost 1-3 s a lesson
+                                   shutdown_kernel="immediate")
     except papermill.PapermillExecutionError as failure:
         error = f"cell {failure.exec_count}: {failure.ename}: {failure.evalue}"
     except CellTimeoutError:
@@ -401,7 +411,7 @@ def run_lesson(lesson: Lesson, profile: str, overrides: dict, out: pathlib.Path,
     timeout = cell_timeout or CELL_TIMEOUTS[profile]
     start = time.perf_counter()
     child = subprocess.Popen(
-        [sys.executable, "-c", "import json, sys; from gan_lessons import runner; "
+        [sys.executable, "-c", WITHOUT_IRI_CHECKER + "import json; from gan_lessons import runner; "
          "print(json.dumps(runner._execute(*json.loads(sys.argv[1]))))",
          json.dumps([str(lesson.path), str(target), parameters, str(record_path), progress, timeout,
                      lesson.key])],
@@ -422,7 +432,8 @@ def run_lesson(lesson: Lesson, profile: str, overrides: dict, out: pathlib.Path,
     if target.exists():
         drop_tensorflow_log(target)
         html = out / f"{target.stem}.html"
-        converted = subprocess.run([sys.executable, "-m", "nbconvert", "--to", "html", str(target),
+        export = WITHOUT_IRI_CHECKER + "from nbconvert.nbconvertapp import main; sys.exit(main())"
+        converted = subprocess.run([sys.executable, "-c", export, "--to", "html", str(target),
                                     "--output", html.name, "--output-dir", str(out)],
                                    capture_output=True, text=True)
         outcome.html = str(html) if converted.returncode == 0 else ""

@@ -172,6 +172,25 @@ def test_smoke_run_of_lesson_01_writes_notebook_html_and_summary(tmp_path, capfd
     assert "ok in" in printed and "summary.md" in printed
 
 
+def test_the_executor_still_validates_notebooks_without_jsonschemas_iri_checker():
+    """The executor and the HTML export start with rfc3987_syntax hidden (it builds a parser as it
+    is imported: seconds of every lesson's run); nbformat must still accept a lesson and refuse a
+    broken notebook in such a process, and the checker must not have been loaded."""
+    code = runner.WITHOUT_IRI_CHECKER + (
+        "import nbformat\n"
+        "lesson = nbformat.read(sys.argv[1], as_version=4)\n"
+        "nbformat.validate(lesson)\n"
+        "del lesson.cells[0]['source']\n"
+        "try:\n"
+        "    nbformat.validate(lesson)\n"
+        "except nbformat.ValidationError:\n"
+        "    print('refused', sys.modules['rfc3987_syntax'])\n")
+    lesson = runner.NOTEBOOKS / "07_wasserstein_gan.ipynb"
+    done = subprocess.run([sys.executable, "-c", code, str(lesson)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "refused None"
+
+
 def test_summary_flags_a_lesson_over_binders_memory():
     def outcome(lesson, peak_mb):
         return runner.Outcome(lesson, "lecture", "ok", 12.0, peak_mb, {"score": 1.5})
