@@ -1,4 +1,4 @@
-"""gan_lessons: the helpers behind an interactive course on Generative Adversarial Networks (lessons 01-06).
+"""gan_lessons: the helpers behind an interactive course on Generative Adversarial Networks (lessons 01-09).
 
 Import modules, not names: `from gan_lessons import toy, models, training`.
 """

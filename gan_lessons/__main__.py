@@ -1,4 +1,4 @@
-"""`python -m gan_lessons`: the lecture runner of lessons 01-06 (see gan_lessons.runner)."""
+"""`python -m gan_lessons`: the lecture runner of lessons 01-09 (see gan_lessons.runner)."""
 
 import sys
 

@@ -1,4 +1,4 @@
-"""Colab (lessons 01-06): each notebook's "Open in Colab" badge, its Colab-only setup cell, what it installs.
+"""Colab (lessons 01-09): each notebook's "Open in Colab" badge, its Colab-only setup cell, what it installs.
 
 Colab already has TensorFlow, Keras, ipywidgets 7.7.1, numpy, scipy and matplotlib, and its runtime
 is built around those exact versions: reinstalling any of them breaks the session or forces a

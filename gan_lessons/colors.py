@@ -1,4 +1,4 @@
-"""The course's colour table: one colour per meaning, used by every figure (lessons 01-06).
+"""The course's colour table: one colour per meaning, used by every figure (lessons 01-09).
 
 REAL and FAKE are reserved: no other entry reuses them. FAKE is off the red-blue colormaps that
 draw D's decision surfaces (lessons 01, 06), so generated points stay visible on top of them.

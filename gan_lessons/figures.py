@@ -1,4 +1,4 @@
-"""The one Figure constructor of every plotting module (lessons 01-06): never shown, Agg canvas."""
+"""The one Figure constructor of every plotting module (lessons 01-09): never shown, Agg canvas."""
 
 from __future__ import annotations
 

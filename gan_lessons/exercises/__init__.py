@@ -1,1 +1,1 @@
-"""The exercise checks of lessons 01-06, one module per lesson: `lessonNN.check_*(function)`."""
+"""The exercise checks of lessons 01-09, one module per lesson: `lessonNN.check_*(function)`."""
