@@ -198,8 +198,8 @@ def test_a_penalised_update_adds_at_most_two_gradient_contributions_at_once(regu
     """TensorFlow's AddN starts its sum from whichever input's buffer it can reuse, which thread
     timing decides: with two inputs any order gives the same bits, with three it need not (an R1
     run differed about once in 30 under load). D's penalised update must never ask it for three."""
-    trainer = _trainer(objective="wasserstein" if regularisers[0].name == "gradient_penalty" else "non_saturating",
-                       regularisers=regularisers)
+    critic = regularisers[0].name == "gradient_penalty"
+    trainer = _trainer(objective="wasserstein" if critic else "non_saturating", regularisers=regularisers)
     graph = trainer._function("chunk").graph.as_graph_def()
     nodes = [*graph.node, *(n for f in graph.library.function for n in f.node_def)]
     sums = [len([i for i in n.input if not i.startswith("^")]) for n in nodes if n.op == "AddN"]

@@ -186,7 +186,8 @@ def test_the_executor_still_validates_notebooks_without_jsonschemas_iri_checker(
         "except nbformat.ValidationError:\n"
         "    print('refused', sys.modules['rfc3987_syntax'])\n")
     lesson = runner.NOTEBOOKS / "07_wasserstein_gan.ipynb"
-    done = subprocess.run([sys.executable, "-c", code, str(lesson)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", code, str(lesson)], capture_output=True, text=True,
+                          timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "refused None"
 
