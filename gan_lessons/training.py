@@ -259,28 +259,19 @@ class Trainer:
         critic = self.discriminator if real_labels is None else (
             lambda x, training: self.discriminator([x, real_labels], training=training))
         variables = self.discriminator.trainable_variables
-        penalties, terms = {}, []
-        with tf.GradientTape(persistent=bool(self.config.regularisers)) as tape:
+        penalties = {}
+        with tf.GradientTape() as tape:
             real_out = self._discriminate(real, real_labels, step, real_seed)
             fake_out = self._discriminate(fake, fake_labels, step, noise_seed)
             loss = objective_loss = self.objective.discriminator_loss(real_out, fake_out)
-            terms.append(self._scaled(objective_loss))  # scaled inside the tape: the gradient flows through
             for j, regulariser in enumerate(self.config.regularisers):
                 seed = tf.random.experimental.stateless_fold_in(noise_seed, REGULARISER_STREAM + j)
                 penalty = regulariser.penalty(critic, real, fake, seed)
                 if penalty is not None:
                     penalties[regulariser.name] = penalty
                     loss = loss + regulariser.weight * penalty
-                    terms.append(self._scaled(regulariser.weight * penalty))
-        # one gradient per term, added here in a fixed order. One gradient of their sum would leave
-        # TensorFlow's AddN to add D's three calls' contributions (real, fake, penalised), and it
-        # starts from whichever input's buffer it can reuse at that moment: another order of
-        # rounding, decided by thread timing (a run of R1 differed about once in 30 under load)
-        gradients = tape.gradient(terms[0], variables)
-        for term in terms[1:]:
-            gradients = [p if g is None else g if p is None else g + p  # None: the term skips it
-                         for g, p in zip(gradients, tape.gradient(term, variables))]
-        del tape
+            scaled = self._scaled(loss)  # inside the tape: the gradient flows through the scaling
+        gradients = tape.gradient(scaled, variables)
         self.d_optimizer.apply_gradients(zip(gradients, variables))
         for regulariser in self.config.regularisers:
             if hasattr(regulariser, "after_update"):
