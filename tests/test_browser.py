@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import warnings
 from dataclasses import dataclass
 
 import nbformat
@@ -309,8 +310,6 @@ class Student:
             dialog.first.locator("button:text-is('Select')").click()
 
     def open_and_run_all(self):
-        from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
         page = self.page
         # a workspace of its own, reset: JupyterLab would otherwise reopen the last lesson's tab
         workspace = self.notebook.stem.replace("_", "-")
@@ -325,6 +324,30 @@ class Student:
                           ?.getAttribute('data-status') === 'idle'""", self.code_cells)
 
         self.wait("the notebook to open with all its code cells and an idle kernel", opened, START_SECONDS)
+        cells = self._run_all()
+        unrun = [c["prompt"] for c in cells if not re.fullmatch(r"\[\d+\]:", c["prompt"])]
+        if unrun and not _errors(cells):
+            # Seen in CI on a loaded machine (lessons 01 and 02, once each): Run All started, then
+            # the kernel sat idle with cells at "[ ]" (all 30 of lesson 01's, 22 of lesson 02's 26)
+            # and no error shown. A student clicks Run All again; so does the test, once, and warns.
+            dialogs = self.page.locator(".jp-Dialog").all_inner_texts()
+            warnings.warn(f"{self.notebook.name}: Run All left {len(unrun)} of {len(cells)} code cells "
+                          f"unrun without an error (dialogs {dialogs}); running all again. JupyterLab "
+                          f"log:\n{self.lab['log_tail']()}", stacklevel=1)
+            cells = self._run_all()
+        assert not _errors(cells), "cells show errors after Run All:\n" + "\n".join(_errors(cells))
+        unrun = [c["prompt"] for c in cells if not re.fullmatch(r"\[\d+\]:", c["prompt"])]
+        if unrun:
+            self.fail(f"some code cells did not run: {unrun}")
+        noisy = [text[:200] for c in cells for text in c["stderr"] if TENSORFLOW_LOG.search(text)]
+        assert not noisy, (f"TensorFlow's start-up log shows in the notebook: {noisy}; call "
+                           "runner.quiet_tensorflow() first in its Setup cell")
+
+    def _run_all(self) -> list[dict]:
+        """Run > Run All Cells, and wait until no cell is running: the cells as the page shows them."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        page = self.page
         # The kernel can report idle before its connection is ready, and a Run All sent then is
         # lost (seen in CI: every prompt stayed "[ ]"). Click again until the first cell starts.
         # The kernel dialog can also come after the kernel reports idle (seen in CI: it covered
@@ -341,13 +364,7 @@ class Student:
                     raise
                 page.keyboard.press("Escape")  # a menu left open by a covered click
         self.wait("Run All Cells to finish", lambda: page.evaluate(DONE_JS, self.code_cells), RUN_ALL_SECONDS)
-        cells = page.evaluate(CELLS_JS)
-        assert not _errors(cells), "cells show errors after Run All:\n" + "\n".join(_errors(cells))
-        unrun = [c["prompt"] for c in cells if not re.fullmatch(r"\[\d+\]:", c["prompt"])]
-        assert not unrun, f"some code cells did not run: {unrun}"
-        noisy = [text[:200] for c in cells for text in c["stderr"] if TENSORFLOW_LOG.search(text)]
-        assert not noisy, (f"TensorFlow's start-up log shows in the notebook: {noisy}; call "
-                           "runner.quiet_tensorflow() first in its Setup cell")
+        return page.evaluate(CELLS_JS)
 
     def settled(self, seconds: float = 1.0) -> bool:
         """The kernel is idle, and stays idle for `seconds` (no handler left running)."""
