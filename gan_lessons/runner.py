@@ -339,7 +339,7 @@ def _sliced_wait_client() -> type:
 # jsonschema (under nbformat) imports rfc3987_syntax if it is there, an optional checker of IRI
 # strings that jupyter-events pulls in and that builds a parser as it is imported: 1.6 s per process
 # here (python-jsonschema/jsonschema#1392). The notebook schema has no IRI field, so the executor and
-# the HTML export start without it.
+# the HTML export start without it. The prefix imports sys, which the commands after it use.
 WITHOUT_IRI_CHECKER = "import sys; sys.modules.setdefault('rfc3987_syntax', None); "
 
 

@@ -278,6 +278,11 @@ def _errors(cells: list[dict]) -> list[str]:
     return found
 
 
+def _unrun(cells: list[dict]) -> list[str]:
+    """The prompts of code cells that show no execution count ("[ ]:", "[*]:")."""
+    return [c["prompt"] for c in cells if not re.fullmatch(r"\[\d+\]:", c["prompt"])]
+
+
 class Student:
     """One lesson open in a browser page, and what a student does with it."""
 
@@ -325,7 +330,7 @@ class Student:
 
         self.wait("the notebook to open with all its code cells and an idle kernel", opened, START_SECONDS)
         cells = self._run_all()
-        unrun = [c["prompt"] for c in cells if not re.fullmatch(r"\[\d+\]:", c["prompt"])]
+        unrun = _unrun(cells)
         if unrun and not _errors(cells):
             # Seen in CI on a loaded machine (lessons 01 and 02, once each): Run All started, then
             # the kernel sat idle with cells at "[ ]" (all 30 of lesson 01's, 22 of lesson 02's 26)
@@ -336,7 +341,7 @@ class Student:
                           f"log:\n{self.lab['log_tail']()}", stacklevel=1)
             cells = self._run_all()
         assert not _errors(cells), "cells show errors after Run All:\n" + "\n".join(_errors(cells))
-        unrun = [c["prompt"] for c in cells if not re.fullmatch(r"\[\d+\]:", c["prompt"])]
+        unrun = _unrun(cells)
         if unrun:
             self.fail(f"some code cells did not run: {unrun}")
         noisy = [text[:200] for c in cells for text in c["stderr"] if TENSORFLOW_LOG.search(text)]
