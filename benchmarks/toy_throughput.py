@@ -1,6 +1,7 @@
 """Toy throughput: the compiled Trainer vs a plain eager loop (the original tutorial's loop in TF2),
-vs Keras `fit` with a keras-io style train_step, vs the Trainer under XLA, and the live
-dashboard's overhead. Prints figures; run on a quiet machine:
+vs Keras `fit` with a keras-io style train_step, vs the Trainer under XLA and with Keras's own
+per-variable Adam in place of its flat one (same numbers), and the live dashboard's overhead.
+Prints figures; run on a quiet machine:
 
     python benchmarks/toy_throughput.py
 """
@@ -11,6 +12,7 @@ import argparse
 import os
 import platform
 import time
+from unittest import mock
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -18,7 +20,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from gan_lessons import curve_plots, dashboard, keras_gan, losses, models, recipes, toy  # noqa: E402
+from gan_lessons import curve_plots, dashboard, keras_gan, losses, models, recipes, toy, training  # noqa: E402
 
 
 def eager_loop_steps_per_second(steps: int, hidden, batch_size: int, seed: int = 0) -> float:
@@ -93,18 +95,20 @@ def dashboard_steps_per_second(steps: int, hidden, batch_size: int) -> tuple[flo
 
 
 def measure(hidden, batch, steps, eager_steps, repeats) -> dict:
-    eager, compiled, plain, xla, fit, live = [], [], [], [], [], []
+    eager, compiled, plain, keras_adam, xla, fit, live = [], [], [], [], [], [], []
     for _ in range(repeats):  # interleaved, so drifts in machine load hit every variant alike
         eager.append(eager_loop_steps_per_second(eager_steps, hidden, batch))
         compiled.append(trainer_steps_per_second(steps, hidden, batch))
         plain.append(trainer_steps_per_second(steps, hidden, batch, track_features=False))
+        with mock.patch.object(training, "FlatAdam", keras.optimizers.Adam):  # Keras's Adam, per variable
+            keras_adam.append(trainer_steps_per_second(steps, hidden, batch, track_features=False))
         xla.append(trainer_steps_per_second(steps, hidden, batch, track_features=False, jit_compile=True))
         fit.append(keras_fit_steps_per_second(steps, hidden, batch))
         rate, redraws = dashboard_steps_per_second(steps, hidden, batch)
         live.append(rate)
     result = {k: float(np.median(v)) for k, v in
-              {"eager": eager, "trainer": compiled, "plain": plain, "xla": xla, "fit": fit,
-               "live": live}.items()}
+              {"eager": eager, "trainer": compiled, "plain": plain, "keras_adam": keras_adam, "xla": xla,
+               "fit": fit, "live": live}.items()}
     return {**result, "redraws": redraws}
 
 
@@ -127,6 +131,8 @@ def main():
         print(f"  Trainer, compiled, features off:        {m['plain']:8.0f} steps/s "
               f"({m['plain'] / m['eager']:.1f}x eager{'; target >= 100x' if fit_target > 1 else ''}; "
               f"{m['plain'] / m['fit']:.2f}x fit, target >= {fit_target}x)")
+        print(f"  same, Keras's per-variable Adam:        {m['keras_adam']:8.0f} steps/s "
+              f"(the flat Adam: {m['plain'] / m['keras_adam']:.2f}x; {m['keras_adam'] / m['fit']:.2f}x fit)")
         print(f"  Trainer, XLA (jit_compile=True):        {m['xla']:8.0f} steps/s "
               f"({m['xla'] / m['plain']:.2f}x the Trainer without XLA)")
         print(f"  Trainer, compiled, features on:         {m['trainer']:8.0f} steps/s "

@@ -27,6 +27,7 @@ import tensorflow as tf
 from tqdm.auto import tqdm
 
 from gan_lessons import game, models, validation
+from gan_lessons.flat_adam import FlatAdam
 from gan_lessons.history import History
 
 # Random streams within one step: D update i draws real data from stream 2i and noise from 2i+1;
@@ -170,6 +171,8 @@ class Trainer:
         c = self.config
         if c.optimizer == "rmsprop":  # PyTorch's defaults, which the original WGAN code used
             return keras.optimizers.RMSprop(learning_rate, rho=0.99, epsilon=1e-8)
+        if self.strategy is None:  # Keras's Adam, the same bits in a smaller graph: see flat_adam
+            return FlatAdam(learning_rate, beta_1=c.beta_1, beta_2=c.beta_2)
         return keras.optimizers.Adam(learning_rate, beta_1=c.beta_1, beta_2=c.beta_2)
 
     def _check_models(self) -> tuple:
