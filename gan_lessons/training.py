@@ -79,7 +79,9 @@ class TrainConfig:
     chunk_size: int = 200  # steps per compiled call: the granularity of progress and dashboards
     track_features: bool = False  # record D's feature centroids around each generator update
     shared_noise: bool = False  # the original tutorial's bug, kept to measure it: G reuses D's noise
-    jit_compile: bool = False  # compile each chunk with XLA (faster for small networks on CPU)
+    # XLA for each chunk, opt-in: on the course's 2-core CPU 1.15x the trainer without it at lesson
+    # 01's 128-128 networks, 0.81x at 16-16 (benchmarks/toy_throughput.py, benchmarks/RESULTS.md).
+    jit_compile: bool = False
     optimizer: str = "adam"  # "adam" (beta_1, beta_2) or "rmsprop" (the original WGAN's; betas unused)
 
     def __post_init__(self):
