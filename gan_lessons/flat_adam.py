@@ -68,11 +68,22 @@ class FlatAdam(keras.optimizers.Adam):
         beta_1_power = tf.pow(tf.cast(self.beta_1, dtype), local_step)
         beta_2_power = tf.pow(tf.cast(self.beta_2, dtype), local_step)
         alpha = lr * tf.sqrt(1 - beta_2_power) / (1 - beta_1_power)
-        gradient = tf.concat([tf.reshape(tf.cast(g, dtype), [-1]) for g in grads], axis=0)
+        grads = [tf.cast(g, dtype) for g in grads]
+        gradient = tf.concat([_flat(g) for g in grads], axis=0)
+        # Keras squares a sparse gradient (an embedding's IndexedSlices) slice by slice, before
+        # the slices of a row seen twice in the batch are summed: the same here.
+        squares = tf.concat([_flat(tf.IndexedSlices(tf.square(g.values), g.indices, g.dense_shape))
+                             if isinstance(g, tf.IndexedSlices) else tf.square(_flat(g))
+                             for g in grads], axis=0)
         m, v = self._momentum.value, self._velocity.value
         m.assign_add(tf.multiply(tf.subtract(gradient, m), 1 - self.beta_1))
-        v.assign_add(tf.multiply(tf.subtract(tf.square(gradient), v), 1 - self.beta_2))
+        v.assign_add(tf.multiply(tf.subtract(squares, v), 1 - self.beta_2))
         step = tf.divide(tf.multiply(m, alpha), tf.add(tf.sqrt(v), self.epsilon))
         for variable, part in zip(trainable_variables, tf.split(step, self._sizes)):
             variable = variable.value if isinstance(variable, keras.Variable) else variable
             variable.assign_sub(tf.reshape(part, variable.shape))
+
+
+def _flat(gradient) -> tf.Tensor:
+    """A gradient as one dense vector (an IndexedSlices' slices of one row summed, as TF converts)."""
+    return tf.reshape(tf.convert_to_tensor(gradient), [-1])

@@ -51,6 +51,37 @@ def test_weights_and_moments_are_kerass_adam_bit_for_bit(compiled):
     assert int(flat.iterations.numpy()) == 12
 
 
+def test_an_embeddings_sparse_gradient_with_repeated_rows_gives_kerass_bits():
+    """Lesson 09's label embeddings: their gradient is IndexedSlices, a class seen twice in a batch
+    gives two slices of one row, and Keras squares the slices before it sums them."""
+    def train(optimizer):
+        table = keras.layers.Embedding(4, 3, embeddings_initializer=keras.initializers.RandomNormal(seed=2))
+        dense = keras.layers.Dense(1, kernel_initializer=keras.initializers.GlorotUniform(seed=4))
+        labels = tf.constant([0, 2, 2, 2, 1, 0])
+        dense(table(labels))
+        variables = table.trainable_variables + dense.trainable_variables
+        optimizer.build(variables)
+        initial = table.embeddings.numpy()
+
+        @tf.function
+        def step():
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_sum(tf.square(dense(table(labels)) - 1.0))
+            gradients = tape.gradient(loss, variables)
+            assert isinstance(gradients[0], tf.IndexedSlices)
+            optimizer.apply_gradients(zip(gradients, variables))
+
+        for _ in range(5):
+            step()
+        return initial, [v.numpy() for v in variables]
+
+    (initial, expected), (_, got) = train(keras.optimizers.Adam(0.1)), train(FlatAdam(0.1))
+    for e, g in zip(expected, got):
+        np.testing.assert_array_equal(g, e)
+    np.testing.assert_array_equal(got[0][3], initial[3])  # a class not in the batch keeps its row
+    assert not np.any(got[0][2] == initial[2])
+
+
 def test_a_variable_without_a_gradient_is_refused_with_the_fix():
     model = _model(0)
     optimizer = FlatAdam()

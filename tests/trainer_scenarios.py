@@ -2,7 +2,8 @@
 
 The one-trainer refactor must leave every lesson's numbers as they were. These scenarios build the
 trainers the lessons build (lesson 01's curve GAN, lesson 04's DCGAN, lesson 06's plain GAN and its
-remedies and PacGAN's setting, lesson 05's regimes), train them for their smoke-profile steps, and hash
+remedies and PacGAN's setting, lesson 05's regimes, lesson 07's WGAN-GP, lesson 09's conditional
+GAN), train them for their smoke-profile steps, and hash
 each per-step metric, each evaluation and the final weights. TensorFlow's CPU kernels (oneDNN) are
 chosen per processor, so bits hold per machine: fingerprints are stored per machine signature.
 
@@ -138,9 +139,19 @@ def lesson07_wgan_gp():  # five critic steps with a gradient penalty: D's update
     return trainer
 
 
+def lesson09_conditional():  # labels in both networks: embeddings, whose gradients are IndexedSlices
+    from gan_lessons import conditional, fashion_mnist
+
+    data = fashion_mnist.load(download=False)
+    trainer = conditional.make_trainer(data.train_images[:2000], data.train_labels[:2000], seed=0,
+                                       chunk_size=10)
+    trainer.train(30)
+    return trainer
+
+
 SCENARIOS = {f.__name__: f for f in (lesson01_smoke, lesson01_minimax_k3, lesson04_smoke, lesson06_plain,
                                      lesson06_packing, lesson06_minibatch_std, lesson06_pacgan4,
-                                     lesson05_strong_minimax, lesson07_wgan_gp)}
+                                     lesson05_strong_minimax, lesson07_wgan_gp, lesson09_conditional)}
 
 
 def run(name: str) -> dict[str, str]:
