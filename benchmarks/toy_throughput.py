@@ -64,6 +64,14 @@ def trainer_steps_per_second(steps: int, hidden, batch_size: int, **config) -> f
     return steps / (time.perf_counter() - start)
 
 
+def traced_step_nodes(hidden, batch_size: int) -> int:
+    """Graph nodes of one training step as traced (the chunk loop's body, before Grappler), features
+    off: what the executor dispatches at every step, the cost that dominates at small sizes."""
+    trainer = recipes.curve_trainer(hidden=hidden, batch_size=batch_size, track_features=False)
+    functions = trainer._function("chunk").graph.as_graph_def().library.function
+    return max(len(function.node_def) for function in functions)
+
+
 def keras_fit_steps_per_second(steps: int, hidden, batch_size: int, steps_per_execution: int = 200,
                                seed: int = 0) -> float:
     """keras_gan.GAN (the same update as a keras.Model train_step) trained by fit, many steps per
@@ -127,6 +135,10 @@ def main():
     for (label, hidden, batch), fit_target in zip(configurations, (1.5, 1.0)):
         m = measure(hidden, batch, args.steps, args.eager_steps, args.repeats)
         print(f"\n{label}: hidden {hidden}, batch {batch}")
+        with mock.patch.object(training, "FlatAdam", keras.optimizers.Adam):
+            keras_nodes = traced_step_nodes(hidden, batch)
+        print(f"  graph nodes of one step, as traced:     {traced_step_nodes(hidden, batch):8d} "
+              f"(with Keras's per-variable Adam: {keras_nodes})")
         print(f"  eager Python loop (tutorial style):     {m['eager']:8.0f} steps/s")
         print(f"  Keras fit, keras-io train_step (x200):  {m['fit']:8.0f} steps/s")
         print(f"  Trainer, compiled, features off:        {m['plain']:8.0f} steps/s "

@@ -5,8 +5,8 @@ Keras writes Adam's update out once per variable: its bias correction (two power
 a division) and the three moment and weight updates, about 25 graph operations each. At the
 tutorial's 16-16 networks a training step is a thousand small operations and its time is their
 dispatch, not their arithmetic. Here the correction is computed once and the moments are updated
-as one vector: lesson 01's trainer at the tutorial's sizes went from 981 graph nodes a step to 629,
-and ran 1.31x as fast (1.15x at lesson 01's 128-128 networks; `benchmarks/toy_throughput.py`).
+as one vector: a step of lesson 01's trainer is 531 graph nodes as traced instead of 857, and ran
+1.31x as fast at the tutorial's sizes (1.15x at lesson 01's 128-128; `benchmarks/toy_throughput.py`).
 
 Every element goes through the same float32 operations in the same order as in
 `keras.optimizers.Adam.update_step`, so the weights and the moments are the same bits

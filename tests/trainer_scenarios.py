@@ -3,8 +3,8 @@
 The one-trainer refactor must leave every lesson's numbers as they were. These scenarios build the
 trainers the lessons build (lesson 01's curve GAN, lesson 04's DCGAN, lesson 06's plain GAN and its
 remedies and PacGAN's setting, lesson 05's regimes, lesson 07's WGAN-GP, lesson 09's conditional
-GAN), train them for their smoke-profile steps, and hash
-each per-step metric, each evaluation and the final weights. TensorFlow's CPU kernels (oneDNN) are
+GAN), train them for their smoke-profile steps, and hash each per-step metric, each evaluation and
+the final weights. TensorFlow's CPU kernels (oneDNN) are
 chosen per processor, so bits hold per machine: fingerprints are stored per machine signature.
 
     python tests/trainer_scenarios.py --record [NAME ...]  # store this machine's (all, or those named)
