@@ -351,6 +351,12 @@ def _execute(source: str, target: str, parameters: dict, record_path: str, progr
 
     os.environ[RECORD_ENV] = record_path
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # The kernel starts in the notebooks' folder, so it would import gan_lessons from wherever pip
+    # last installed it, which may be another checkout: from a checkout it imports this copy.
+    checkout = pathlib.Path(__file__).resolve().parents[1]
+    if (checkout / "pyproject.toml").is_file():
+        paths = [str(checkout), os.environ.get("PYTHONPATH")]
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, paths))
     error, label = "", f"lesson {lesson} " if lesson else ""
     try:
         papermill.execute_notebook(source, target, parameters=parameters, progress_bar=progress,

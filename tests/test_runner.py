@@ -126,9 +126,24 @@ def test_other_execution_failures_are_reported_too(tmp_path, monkeypatch):
         raise RuntimeError("Kernel died")  # what nbclient's DeadKernelError says, without a real kernel
 
     monkeypatch.setattr(papermill, "execute_notebook", dies)
-    monkeypatch.setenv(runner.RECORD_ENV, "")  # _execute sets it; monkeypatch restores it
+    monkeypatch.setenv(runner.RECORD_ENV, "")  # _execute sets these; monkeypatch restores them
+    monkeypatch.setenv("PYTHONPATH", os.environ.get("PYTHONPATH", ""))
     result = runner._execute("in.ipynb", str(tmp_path / "out.ipynb"), {}, str(tmp_path / "m.json"), False)
     assert result["error"] == "RuntimeError: Kernel died"
+
+
+def test_the_kernel_imports_the_runners_own_package_not_another_copy(tmp_path, monkeypatch):
+    other = tmp_path / "elsewhere" / "gan_lessons"  # as an install of another checkout would be
+    other.mkdir(parents=True)
+    (other / "__init__.py").write_text("")
+    monkeypatch.setenv("PYTHONPATH", str(other.parent))
+    lessons_dir, out = tmp_path / "lessons", tmp_path / "out"
+    _write_lesson(lessons_dir, "01_which.ipynb", "import gan_lessons\nprint(gan_lessons.__file__)")
+    status = _main(["run", "--notebooks", lessons_dir, "--profile", "smoke", "--out", out, "--no-progress"])
+    assert status == 0
+    executed = nbformat.read(out / "01_which.smoke.ipynb", as_version=4)
+    printed = executed.cells[-1].outputs[0]["text"].strip()
+    assert pathlib.Path(printed).resolve() == pathlib.Path(runner.__file__).resolve().with_name("__init__.py")
 
 
 def test_smoke_run_of_lesson_01_writes_notebook_html_and_summary(tmp_path, capfd):
