@@ -2,9 +2,9 @@
 
 The one-trainer refactor must leave every lesson's numbers as they were. These scenarios build the
 trainers the lessons build (lesson 01's curve GAN, lesson 04's DCGAN, lesson 06's plain GAN and its
-remedies and PacGAN's setting, lesson 05's regimes, lesson 07's WGAN-GP, lesson 09's conditional
-GAN), train them for their smoke-profile steps, and hash each per-step metric, each evaluation and
-the final weights. TensorFlow's CPU kernels (oneDNN) are
+remedies and PacGAN's setting, lesson 05's regimes, lesson 07's WGAN-GP, lesson 08's R1, lesson
+09's conditional GAN), train them for their smoke-profile steps, and hash each per-step metric, each
+evaluation and the final weights. TensorFlow's CPU kernels (oneDNN) are
 chosen per processor, so bits hold per machine: fingerprints are stored per machine signature.
 
     python tests/trainer_scenarios.py --record [NAME ...]  # store this machine's (all, or those named)
@@ -139,6 +139,15 @@ def lesson07_wgan_gp():  # five critic steps with a gradient penalty: D's update
     return trainer
 
 
+def lesson08_r1():  # R1's penalty: each weight of D has three gradient terms (real, fake, penalty)
+    from gan_lessons import mixtures, mode_experiments, stabilising
+
+    base = stabilising.BASE.replace(steps=300, eval_every=100, eval_samples=500)
+    trainer = stabilising.make_trainer(mixtures.by_name("ring"), "r1", 0, base)
+    mode_experiments.train(trainer, base)
+    return trainer
+
+
 def lesson09_conditional():  # labels in both networks: embeddings, whose gradients are IndexedSlices
     from gan_lessons import conditional, fashion_mnist
 
@@ -151,7 +160,8 @@ def lesson09_conditional():  # labels in both networks: embeddings, whose gradie
 
 SCENARIOS = {f.__name__: f for f in (lesson01_smoke, lesson01_minimax_k3, lesson04_smoke, lesson06_plain,
                                      lesson06_packing, lesson06_minibatch_std, lesson06_pacgan4,
-                                     lesson05_strong_minimax, lesson07_wgan_gp, lesson09_conditional)}
+                                     lesson05_strong_minimax, lesson07_wgan_gp, lesson08_r1,
+                                     lesson09_conditional)}
 
 
 def run(name: str) -> dict[str, str]:
