@@ -34,6 +34,8 @@ WRITERS = {
     "dcgan_guidelines.json": "python benchmarks/dcgan_guidelines.py",
     "stabilising_tricks.json": "python benchmarks/stabilising.py tricks",
     "discriminator_balance.json": "python benchmarks/stabilising.py balance",
+    "reproducibility.json": ("python benchmarks/reproducibility.py --tricks r1 --seeds 0 1 2 3 4 "
+                             "--repeats 30 --out data/reproducibility.json"),
     "lesson03_variants.json": ("python benchmarks/lesson03_targets.py --seeds 0 --json "
                                "data/lesson03_variants.json (plain, then --set final_learning_rate=1e-3, "
                                "then --set d_steps=2)"),

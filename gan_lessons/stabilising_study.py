@@ -32,9 +32,14 @@ CURVE_LEARNING_RATE = 5e-4  # lesson 01's rate (both players); D's is rate_ratio
 CURVE_TARGET = 2.0  # lesson 01's target: the worst seed's W1 / floor at most 2
 CURVE_METRICS = ("w1", "w1_floor", "w1_ratio", "median_residual", "accuracy_real", "accuracy_fake",
                  "accuracy", "seconds", "seconds_per_step")
+# R1 (the trick whose runs had been seen to move) retrained in fresh processes against TRICKS_PATH
+REPRODUCIBILITY_PATH: pathlib.Path = artifacts.DATA_DIR / "reproducibility.json"
+REPRODUCIBILITY_COMMAND = ("python benchmarks/reproducibility.py --tricks r1 --seeds 0 1 2 3 4 --repeats 30 "
+                           "--out data/reproducibility.json")
 REGENERATE = {TRICKS_PATH.name: "python benchmarks/stabilising.py tricks",
               BALANCE_PATH.name: "python benchmarks/stabilising.py balance",
-              CURVE_BALANCE_PATH.name: "python benchmarks/stabilising.py curve_balance"}
+              CURVE_BALANCE_PATH.name: "python benchmarks/stabilising.py curve_balance",
+              REPRODUCIBILITY_PATH.name: REPRODUCIBILITY_COMMAND}
 
 
 def tricks_study(tricks_=stabilising.TRICKS, seeds=range(5), base=None, settings=None,
@@ -273,6 +278,30 @@ def load(path) -> dict:
         required += ("noise_ceiling",)
     return artifacts.load_json(path, regenerate=f"Rerun the study with `{command}`.", required=required,
                                kind="a lesson 08 study")
+
+
+def reproducibility_record(runs: list[dict], command: str, seconds: float, study=TRICKS_PATH) -> dict:
+    """What data/reproducibility.json holds: runs of the tricks study retrained one per fresh process
+    (trick, seed, w1, same: equal to the stored run's W1 to the last digit), counted per trick and
+    seed, with the SHA-256 of the study they were compared with (as the manifest takes it)."""
+    summary = []
+    for trick, seed in sorted({(r["trick"], r["seed"]) for r in runs}):
+        mine = [r for r in runs if (r["trick"], r["seed"]) == (trick, seed)]
+        summary.append({"trick": trick, "seed": seed, "runs": len(mine), "same": sum(r["same"] for r in mine),
+                        "others": sorted({r["w1"] for r in mine if not r["same"]})})
+    return {"runs": runs, "summary": summary, "study": pathlib.Path(study).name,
+            "study_sha256": artifacts.manifest_hash(study), **provenance(command, seconds)}
+
+
+def load_reproducibility(path=REPRODUCIBILITY_PATH) -> dict:
+    """data/reproducibility.json, checked against data/MANIFEST.json; "current" says whether it was
+    compared with the tricks study stored beside it now (a remade study needs the check rerun)."""
+    fix = f"Rerun the check with `{REPRODUCIBILITY_COMMAND}`."
+    record_ = artifacts.load_json(path, regenerate=fix, required=("runs", "summary", "study_sha256"),
+                                  kind="a reproducibility check")
+    study = pathlib.Path(path).parent / record_["study"]  # the study stored beside it
+    current = study.is_file() and artifacts.manifest_hash(study) == record_["study_sha256"]
+    return {**record_, "current": current}
 
 
 def base_from(record_: dict):

@@ -1,6 +1,7 @@
 """Lesson 08's stored studies: the summaries and the balanced region are computed as stated, and
 the shipped files hold what the lesson says they hold (paired seeds, every trick, every cell)."""
 
+import importlib.util
 import json
 import shutil
 
@@ -8,6 +9,8 @@ import numpy as np
 import pytest
 
 from gan_lessons import artifacts, recipes, stabilising, stabilising_study
+
+ROOT = artifacts.ROOT
 
 
 def _result(trick, seed, w1_ratio, k=1, ratio=0.25, **more):
@@ -105,3 +108,59 @@ def test_the_stored_curve_study_fills_every_cell_with_three_seeds_at_lesson_01s_
     assert {r["steps_trained"] for r in record["results"]} == {stabilising_study.CURVE_STEPS}
     grid = stabilising_study.curve_grid(record)
     assert (grid["worst"] >= grid["w1_ratio"]).all()
+
+
+def test_a_reproducibility_check_counts_runs_per_trick_and_seed_and_knows_when_its_study_changed(tmp_path):
+    study = tmp_path / "stabilising_tricks.json"
+    study.write_text(json.dumps({"results": []}))
+    runs = [{"trick": "r1", "seed": 0, "w1": 2.5, "same": True},
+            {"trick": "r1", "seed": 0, "w1": 2.7, "same": False},
+            {"trick": "r1", "seed": 1, "w1": 1.0, "same": True}]
+    record = stabilising_study.reproducibility_record(runs, "a test", 1.0, study)
+    assert record["summary"] == [{"trick": "r1", "seed": 0, "runs": 2, "same": 1, "others": [2.7]},
+                                 {"trick": "r1", "seed": 1, "runs": 1, "same": 1, "others": []}]
+    path = tmp_path / "reproducibility.json"
+    stabilising_study.save(record, path)
+    artifacts.write_manifest(tmp_path)
+    assert stabilising_study.load_reproducibility(path)["current"]
+    study.write_text(json.dumps({"results": [1]}))  # the study remade: the check no longer speaks for it
+    artifacts.write_manifest(tmp_path)
+    assert not stabilising_study.load_reproducibility(path)["current"]
+
+
+def test_the_stored_reproducibility_check_was_made_against_the_stored_tricks_study():
+    if not stabilising_study.REPRODUCIBILITY_PATH.exists():
+        pytest.skip("data/reproducibility.json not written yet")
+    check = stabilising_study.load_reproducibility()
+    assert check["current"], "the tricks study changed since: rerun benchmarks/reproducibility.py"
+    study = stabilising_study.load(stabilising_study.TRICKS_PATH)
+    stored = {(r["trick"], r["seed"]): r["w1"] for r in study["results"]}
+    assert all(r["same"] == (r["w1"] == stored[r["trick"], r["seed"]]) for r in check["runs"])
+    assert sum(s["runs"] for s in check["summary"]) == len(check["runs"])
+
+
+def _reproducibility_script():
+    path = ROOT / "benchmarks" / "reproducibility.py"
+    spec = importlib.util.spec_from_file_location("reproducibility", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_r1_trained_again_in_a_fresh_process_repeats_the_stored_run_to_the_last_digit(tmp_path, capsys):
+    script = _reproducibility_script()
+    out = tmp_path / "check.json"
+    arguments = ["--tricks", "r1", "--seeds", "0", "--repeats", "1", "--workers", "1", "--out", str(out)]
+    status = script.main(arguments)
+    printed = capsys.readouterr().out
+    assert status == 0, printed
+    [run] = json.loads(out.read_text())["runs"]
+    assert run["same"] and run["package"] == str(ROOT / "gan_lessons")  # this checkout's, not an install's
+
+
+@pytest.mark.parametrize("arguments, message", [(["--tricks", "dropout"], "trick must be one of"),
+                                                (["--seeds", "7"], "no run for")])
+def test_the_reproducibility_check_refuses_what_the_study_does_not_hold(arguments, message, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        _reproducibility_script().main(arguments)
+    assert exit_.value.code == 2 and message in capsys.readouterr().err
