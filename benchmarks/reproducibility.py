@@ -7,8 +7,9 @@ final W1 compared with the stored study's (data/stabilising_tricks.json) to the 
         --out data/reproducibility.json        # lesson 08's check (about 35 minutes on 2 cores)
     python benchmarks/reproducibility.py --from-log runs.jsonl --out data/reproducibility.json
 
-Each process prints which copy of gan_lessons it imported: a script outside the checkout imports
-whatever `pip install -e` last pointed at, which may be another checkout with other code. A run
+Every process imports this checkout's gan_lessons and records where it found it (a script that
+left that to the install would get whatever `pip install -e` last pointed at, which may be another
+checkout with other code). A run
 ends in its own process as stabilising.run ends in the study (the same schedule, evaluations and
 scoring). --log appends one JSON line a run; --out stores the runs and their counts (in data/, with
 its SHA-256 in the manifest), which lesson 08 loads.
@@ -29,6 +30,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 CHECKOUT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(CHECKOUT))  # this checkout's gan_lessons, here and in each run's process
 
 
 def one(trick: str, seed: int) -> dict:
@@ -45,10 +47,8 @@ def one(trick: str, seed: int) -> dict:
 
 def in_fresh_process(trick: str, seed: int, timeout: float) -> dict:
     command = [sys.executable, __file__, "--one", trick, str(seed)]
-    paths = [str(CHECKOUT), os.environ.get("PYTHONPATH")]  # this checkout's gan_lessons, not an install's
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, paths))}
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return {"trick": trick, "seed": seed, "error": f"ran past {timeout:.0f} s"}
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]

@@ -343,6 +343,17 @@ def _sliced_wait_client() -> type:
 WITHOUT_IRI_CHECKER = "import sys; sys.modules.setdefault('rfc3987_syntax', None); "
 
 
+def checkout_first_on_path(environ) -> dict[str, str]:
+    """{"PYTHONPATH": ...} that puts the checkout holding this gan_lessons before `environ`'s own
+    entries ({} when the package is installed, not a checkout). A child process that starts outside
+    the checkout (a lesson's kernel, a benchmark's worker) would otherwise import gan_lessons from
+    wherever pip last installed it, which may be another checkout with other code."""
+    checkout = pathlib.Path(__file__).resolve().parents[1]
+    if not (checkout / "pyproject.toml").is_file():
+        return {}
+    return {"PYTHONPATH": os.pathsep.join(filter(None, [str(checkout), environ.get("PYTHONPATH")]))}
+
+
 def _execute(source: str, target: str, parameters: dict, record_path: str, progress: bool,
              cell_timeout: int | None = None, lesson: str = "") -> dict:
     """Run in a child process, so its peak memory (the kernel's, a child of it) is its own."""
@@ -351,12 +362,8 @@ def _execute(source: str, target: str, parameters: dict, record_path: str, progr
 
     os.environ[RECORD_ENV] = record_path
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    # The kernel starts in the notebooks' folder, so it would import gan_lessons from wherever pip
-    # last installed it, which may be another checkout: from a checkout it imports this copy.
-    checkout = pathlib.Path(__file__).resolve().parents[1]
-    if (checkout / "pyproject.toml").is_file():
-        paths = [str(checkout), os.environ.get("PYTHONPATH")]
-        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, paths))
+    # The kernel starts in the notebooks' folder: from a checkout it imports this copy
+    os.environ.update(checkout_first_on_path(os.environ))
     error, label = "", f"lesson {lesson} " if lesson else ""
     try:
         papermill.execute_notebook(source, target, parameters=parameters, progress_bar=progress,

@@ -304,6 +304,16 @@ def load_reproducibility(path=REPRODUCIBILITY_PATH) -> dict:
     return {**record_, "current": current}
 
 
+def reproducibility_counts(check: dict, trick: str = "r1") -> dict:
+    """A check's runs of `trick`: {"same": runs that gave the stored W1, "runs": runs, "line": per
+    seed, and whether the check was made against the study stored now}."""
+    rows = [row for row in check["summary"] if row["trick"] == trick]
+    seeds = ", ".join(f"seed {row['seed']} {row['same']} of {row['runs']}" for row in rows)
+    stale = "" if check["current"] else " (checked against an earlier store of the study: rerun it)"
+    return {"same": sum(row["same"] for row in rows), "runs": sum(row["runs"] for row in rows),
+            "line": f"{seeds}{stale}"}
+
+
 def base_from(record_: dict):
     """The ExperimentConfig and Tricks a stored study was made with."""
     return mode_experiments.config_from(record_), stabilising.Tricks(**record_["tricks"])

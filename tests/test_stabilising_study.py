@@ -128,6 +128,15 @@ def test_a_reproducibility_check_counts_runs_per_trick_and_seed_and_knows_when_i
     assert not stabilising_study.load_reproducibility(path)["current"]
 
 
+def test_reproducibility_counts_add_up_one_tricks_seeds_and_flag_a_stale_check():
+    check = {"current": False, "summary": [{"trick": "r1", "seed": 0, "runs": 2, "same": 1},
+                                           {"trick": "none", "seed": 0, "runs": 5, "same": 5},
+                                           {"trick": "r1", "seed": 1, "runs": 3, "same": 3}]}
+    counts = stabilising_study.reproducibility_counts(check, "r1")
+    assert (counts["same"], counts["runs"]) == (4, 5)
+    assert counts["line"].startswith("seed 0 1 of 2, seed 1 3 of 3 (checked against an earlier store")
+
+
 def test_the_stored_reproducibility_check_was_made_against_the_stored_tricks_study():
     if not stabilising_study.REPRODUCIBILITY_PATH.exists():
         pytest.skip("data/reproducibility.json not written yet")
